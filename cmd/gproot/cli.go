@@ -1,0 +1,230 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+
+	"github.com/gproot/gproot/pathfs"
+	"github.com/gproot/gproot/tracer"
+)
+
+// Version is gproot's version, set at link time (-X main.Version=...).
+var Version = "0.1.0"
+
+// Config is a parsed command line.
+type Config struct {
+	Rootfs     string
+	Bindings   []string // -b/-m specs, and those -R adds
+	Cwd        string   // -w, "" for the default
+	Verbose    int
+	KillOnExit bool
+	Command    []string
+	Env        []string
+	Seccomp    bool
+}
+
+// flags is gproot's command line: proot's options, names and meanings.
+var flags = []cli.Flag{
+	&cli.StringFlag{Name: "rootfs", Aliases: []string{"r"}, Usage: "use `PATH` as the guest root file system"},
+	&cli.StringFlag{Name: "R", Usage: "like -r `PATH`, and bind the host files a guest usually needs (/dev, /proc, /sys, /tmp, /run, $HOME, /etc/passwd, /etc/resolv.conf, ...)"},
+	&cli.StringSliceFlag{Name: "bind", Aliases: []string{"b", "m", "mount"}, Usage: "make the host `PATH[:GUEST][!]` visible in the guest at GUEST (default: the same path); \"!\" keeps GUEST's own symlinks unresolved"},
+	&cli.StringFlag{Name: "cwd", Aliases: []string{"w", "pwd"}, Usage: "initial working `DIR` in the guest (default: the current directory if the guest has it, else /)"},
+	&cli.StringFlag{Name: "verbose", Aliases: []string{"v"}, Value: "0", Usage: "`LEVEL`: 1 shows warnings and each exec, 2 every translated syscall"},
+	&cli.BoolFlag{Name: "kill-on-exit", Usage: "kill every remaining guest process when the first one exits"},
+	&cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit"},
+	&cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "print this help and exit"},
+}
+
+// hostFilesR lists the host paths -R binds, from PRoot's manual; the ones
+// the host lacks are left out.
+var hostFilesR = []string{
+	"/etc/host.conf", "/etc/hosts", "/etc/hosts.equiv", "/etc/mtab", "/etc/netgroup",
+	"/etc/networks", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/resolv.conf",
+	"/etc/localtime", "/dev", "/sys", "/proc", "/tmp", "/run", "/var/run/dbus/system_bus_socket",
+}
+
+// parse turns the command line into a Config, nil after -h or -V.
+func parse(args, env []string) (*Config, error) {
+	var cfg *Config
+	app := &cli.App{
+		Name:                      "gproot",
+		Usage:                     "run programs in a guest root file system, without privileges (PRoot compatible)",
+		UsageText:                 "gproot [options] [--] [command [args...]]",
+		Flags:                     flags,
+		HideHelp:                  true,
+		HideVersion:               true,
+		DisableSliceFlagSeparator: true,
+		Writer:                    os.Stdout,
+		ErrWriter:                 io.Discard,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return fmt.Errorf("%v (see gproot --help)", err)
+		},
+		Action: func(c *cli.Context) error {
+			if c.Bool("help") {
+				return cli.ShowAppHelp(c)
+			}
+			if c.Bool("version") {
+				fmt.Fprintf(c.App.Writer, "gproot %s (PRoot compatible)\n", Version)
+				return nil
+			}
+			var err error
+			cfg, err = configFrom(c, env)
+			return err
+		},
+	}
+	if err := app.Run(args); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// configFrom checks the flags and fills a Config.
+func configFrom(c *cli.Context, env []string) (*Config, error) {
+	cfg := &Config{
+		Rootfs:     c.String("rootfs"),
+		Bindings:   c.StringSlice("bind"),
+		Cwd:        c.String("cwd"),
+		KillOnExit: c.Bool("kill-on-exit"),
+		Command:    c.Args().Slice(),
+		Env:        env,
+		Seccomp:    true,
+	}
+	v, err := strconv.Atoi(c.String("verbose"))
+	if err != nil || v < 0 {
+		return nil, fmt.Errorf("-v takes a level, a number like 1 or 2, not %q", c.String("verbose"))
+	}
+	cfg.Verbose = v
+	if r := c.String("R"); r != "" {
+		if cfg.Rootfs != "" {
+			return nil, errors.New("-r and -R both give the rootfs: use one")
+		}
+		cfg.Rootfs = r
+		cfg.Bindings = append(rBindings(), cfg.Bindings...)
+	}
+	if cfg.Rootfs == "" {
+		cfg.Rootfs = "/"
+	}
+	if len(cfg.Command) == 0 {
+		cfg.Command = []string{"/bin/sh"}
+	}
+	for _, k := range []string{"PROOT_NO_SECCOMP", "GPROOT_NO_SECCOMP"} {
+		if v := getenv(env, k); v != "" && v != "0" {
+			cfg.Seccomp = false
+		}
+	}
+	return cfg, nil
+}
+
+// rBindings are the bindings -R adds.
+func rBindings() []string {
+	var out []string
+	for _, p := range hostFilesR {
+		if _, err := os.Lstat(p); err == nil {
+			out = append(out, p)
+		}
+	}
+	if home := os.Getenv("HOME"); home != "" {
+		if _, err := os.Stat(home); err == nil {
+			out = append(out, home)
+		}
+	}
+	return out
+}
+
+func getenv(env []string, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// start builds the guest view, finds the command in it and runs it.
+func start(cfg *Config) int {
+	st, err := os.Stat(cfg.Rootfs)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gproot: rootfs %s: %v; give an existing directory with -r or -R\n", cfg.Rootfs, unwrapErrno(err))
+		return 1
+	}
+	if !st.IsDir() {
+		fmt.Fprintf(os.Stderr, "gproot: rootfs %s is not a directory; give a directory with -r or -R\n", cfg.Rootfs)
+		return 1
+	}
+	var binds []pathfs.Binding
+	for _, spec := range cfg.Bindings {
+		b, err := pathfs.ParseBinding(spec)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "gproot: -b %s: %v\n", spec, err)
+			return 1
+		}
+		binds = append(binds, b)
+	}
+	view, err := pathfs.NewView(cfg.Rootfs, binds, pathfs.OS{})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gproot: %v\n", err)
+		return 1
+	}
+	defer view.Close()
+
+	cwd := cfg.Cwd
+	if cwd == "" {
+		cwd = "/"
+		if wd, err := os.Getwd(); err == nil {
+			if g, ok := view.HostToGuest(wd); ok && isDir(view, g) {
+				cwd = g
+			}
+		}
+	} else if !isDir(view, cwd) {
+		fmt.Fprintf(os.Stderr, "gproot: -w %s: not a directory in the guest\n", cwd)
+		return 1
+	}
+	path, err := tracer.LookPath(view, cwd, cfg.Command[0], getenv(cfg.Env, "PATH"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gproot: %s: %v\n", cfg.Command[0], err)
+		if errors.Is(err, unix.EACCES) {
+			return 126
+		}
+		return 127
+	}
+	code, err := tracer.Run(&tracer.Config{
+		View:       view,
+		Cwd:        cwd,
+		Path:       path,
+		Argv:       cfg.Command,
+		Env:        cfg.Env,
+		Seccomp:    cfg.Seccomp,
+		KillOnExit: cfg.KillOnExit,
+		Verbose:    cfg.Verbose,
+		Log:        os.Stderr,
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gproot: %v\n", err)
+		return 1
+	}
+	return code
+}
+
+func isDir(v *pathfs.View, guest string) bool {
+	_, host, err := v.Resolve("/", "/", guest, true)
+	if err != nil {
+		return false
+	}
+	st, err := os.Stat(host)
+	return err == nil && st.IsDir()
+}
+
+func unwrapErrno(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

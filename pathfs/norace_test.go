@@ -1,0 +1,5 @@
+//go:build !race
+
+package pathfs
+
+const raceEnabled = false

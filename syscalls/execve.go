@@ -1,0 +1,460 @@
+package syscalls
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxShebangDepth is how many interpreters may be nested, as the kernel's
+// BINPRM_MAX_RECURSION (include/linux/binfmts.h) allows.
+const maxShebangDepth = 4
+
+// binprmBufSize is how much of a file the kernel reads to recognise it
+// (BINPRM_BUF_SIZE, include/uapi/linux/binfmts.h): a shebang line longer
+// than this is cut.
+const binprmBufSize = 256
+
+// maxArgs bounds the argv a guest may pass; it keeps the rewritten argv
+// within the tracee's scratch area.
+const maxArgs = 1 << 16
+
+// enterExecve loads a guest program as the kernel would, but from the
+// guest's file system: execve(2) (path 0, argv 1, envp 2) and
+// execveat(2) (dirfd 0, path 1, argv 2, envp 3, flags 4).
+//
+//   - "#!" scripts are opened by gproot: the interpreter is looked up in
+//     the guest, and argv becomes interpreter [arg] script args..., as in
+//     binfmt_script; up to four levels.
+//   - An ELF with a PT_INTERP is started through the guest's interpreter
+//     (the kernel would load the host's): execve(host path of the
+//     interpreter, [argv0, "--argv0", argv0, guest path, args...]). The
+//     dynamic loader maps the program itself; its opens are translated as
+//     any other. "--argv0" is only passed to loaders that know it (glibc
+//     2.33 and later, musl); older ones show the path as argv[0].
+//   - A static ELF is executed from its host path.
+//
+// execveat is turned into execve. The guest path of the program is kept for
+// /proc/self/exe and AT_EXECFN, which the exit stop patches.
+func enterExecve(c Call, r *Row) error {
+	pathArg, argvArg := 0, 1
+	dirfd := int32(unix.AT_FDCWD)
+	var flags uint64
+	if r.At {
+		pathArg, argvArg = 1, 2
+		dirfd = int32(c.Arg(0))
+		flags = c.Arg(4)
+	}
+	if c.Arg(pathArg) == 0 {
+		return unix.EFAULT
+	}
+	path, err := c.ReadString(c.Arg(pathArg))
+	if err != nil {
+		return err
+	}
+	var guest, host string
+	if path == "" {
+		if flags&unix.AT_EMPTY_PATH == 0 {
+			return unix.ENOENT
+		}
+		if host, err = c.FdHost(dirfd); err != nil {
+			return err
+		}
+		var ok bool
+		if guest, ok = c.HostToGuest(host); !ok {
+			guest = host
+		}
+		path = guest
+	} else {
+		guest, host, err = c.Resolve(dirfd, path, flags&unix.AT_SYMLINK_NOFOLLOW == 0)
+		if err != nil {
+			return err
+		}
+	}
+	argv, err := readPointers(c, c.Arg(argvArg))
+	if err != nil {
+		return err
+	}
+
+	// prefix holds the argv strings gproot adds, in front of argv[skip:].
+	var prefix []string
+	skip := 0
+	script := path // the name binfmt_script puts after the interpreter
+	for depth := 0; ; depth++ {
+		if err := checkExec(host); err != nil {
+			return err
+		}
+		head, err := readHead(host)
+		if err != nil {
+			return err
+		}
+		interp, arg, isScript := parseShebang(head)
+		if !isScript {
+			break
+		}
+		if depth == maxShebangDepth {
+			return unix.ELOOP
+		}
+		p := []string{interp}
+		if arg != "" {
+			p = append(p, arg)
+		}
+		p = append(p, script)
+		if skip == 0 && len(prefix) == 0 {
+			skip = 1 // argv[0] is replaced by the interpreter
+		} else {
+			prefix = prefix[1:] // so was the previous interpreter's name
+		}
+		prefix = append(p, prefix...)
+		script = interp
+		if guest, host, err = c.Resolve(unix.AT_FDCWD, interp, true); err != nil {
+			return err
+		}
+	}
+	if skip > len(argv) {
+		skip = len(argv)
+	}
+
+	elfInterp, err := readInterp(host)
+	if err != nil {
+		return err
+	}
+	visible := Visible(c.Proc().Root(), guest)
+	d := c.Data()
+	d.Guest = visible
+	filename := host
+	var newArgv []uint64
+	if elfInterp != "" {
+		_, ldHost, err := c.Resolve(unix.AT_FDCWD, elfInterp, true)
+		if err != nil {
+			return err
+		}
+		if err := checkExec(ldHost); err != nil {
+			return err
+		}
+		filename = ldHost
+		d.Interp = true
+		// argv0 is what the program must see as argv[0].
+		var argv0 uint64
+		if len(prefix) > 0 {
+			if argv0, err = c.PushString(prefix[0]); err != nil {
+				return err
+			}
+			prefix = prefix[1:]
+		} else if len(argv) > 0 {
+			argv0 = argv[0]
+			skip = 1
+		} else if argv0, err = c.PushString(""); err != nil {
+			return err
+		}
+		newArgv = append(newArgv, argv0)
+		if loaderKnowsArgv0(ldHost) {
+			opt, err := c.PushString("--argv0")
+			if err != nil {
+				return err
+			}
+			newArgv = append(newArgv, opt, argv0)
+		}
+		prog, err := c.PushString(visible)
+		if err != nil {
+			return err
+		}
+		newArgv = append(newArgv, prog)
+	}
+	for _, s := range prefix {
+		ptr, err := c.PushString(s)
+		if err != nil {
+			return err
+		}
+		newArgv = append(newArgv, ptr)
+	}
+	fname, err := c.PushString(filename)
+	if err != nil {
+		return err
+	}
+	d.Len = uint64(len(filename))
+	if r.At {
+		// execve(filename, argv, envp): the arguments move down by one.
+		c.SetSysno(SysExecve)
+		c.SetArg(2, c.Arg(3))
+	}
+	c.SetArg(0, fname)
+	if len(newArgv) > 0 || r.At {
+		all := append(newArgv, argv[skip:]...)
+		buf := make([]byte, 8*(len(all)+1))
+		for i, p := range all {
+			binary.LittleEndian.PutUint64(buf[8*i:], p)
+		}
+		ptr, err := c.Push(buf)
+		if err != nil {
+			return err
+		}
+		c.SetArg(1, ptr)
+	}
+	c.NeedExit()
+	return nil
+}
+
+// exitExecve records the new program of a successful execve and makes
+// AT_EXECFN (getauxval(3)) name its guest path rather than the host's.
+func exitExecve(c Call, r *Row) error {
+	if c.Result() != 0 {
+		return nil
+	}
+	d := c.Data()
+	c.Proc().SetExe(d.Guest)
+	patchExecfn(c, d.Guest, d.Len)
+	return nil
+}
+
+// patchExecfn overwrites, in place, the execfn string that the kernel put
+// at the top of the new stack (fs/exec.c, create_elf_tables: AT_EXECFN
+// points to it) when the guest path fits in it; the stack at exit starts
+// with argc, argv[], NULL, envp[], NULL, then the auxv pairs.
+func patchExecfn(c Call, guest string, hostLen uint64) {
+	if uint64(len(guest)) > hostLen {
+		return
+	}
+	const atExecfn = 31 // AT_EXECFN, include/uapi/linux/auxvec.h
+	sp := c.SP()
+	var w [8]byte
+	word := func(i uint64) (uint64, bool) {
+		if c.Read(sp+8*i, w[:]) != nil {
+			return 0, false
+		}
+		return le64(w[:]), true
+	}
+	argc, ok := word(0)
+	if !ok || argc > maxArgs {
+		return
+	}
+	i := argc + 2 // past argc, argv[] and its NULL
+	for n := 0; ; n++ {
+		v, ok := word(i)
+		if !ok || n > maxArgs {
+			return
+		}
+		i++
+		if v == 0 {
+			break
+		}
+	}
+	for n := 0; n < 64; n++ {
+		key, ok1 := word(i)
+		val, ok2 := word(i + 1)
+		if !ok1 || !ok2 || key == 0 {
+			return
+		}
+		if key == atExecfn {
+			b := make([]byte, len(guest)+1)
+			copy(b, guest)
+			_ = c.Write(val, b)
+			return
+		}
+		i += 2
+	}
+}
+
+// Visible returns the path a process whose root is root sees for the
+// view's guest path.
+func Visible(root, guest string) string {
+	if root == "/" {
+		return guest
+	}
+	if guest == root {
+		return "/"
+	}
+	if rest, ok := strings.CutPrefix(guest, root); ok && strings.HasPrefix(rest, "/") {
+		return rest
+	}
+	return guest
+}
+
+// readPointers reads a NULL-terminated array of pointers (argv, envp).
+func readPointers(c Call, addr uint64) ([]uint64, error) {
+	if addr == 0 {
+		return nil, nil
+	}
+	var out []uint64
+	var buf [512]byte
+	for {
+		if err := c.Read(addr, buf[:]); err != nil {
+			// The array may end near the end of a mapping: fall back to
+			// one word at a time.
+			if err := c.Read(addr, buf[:8]); err != nil {
+				return nil, unix.EFAULT
+			}
+			v := le64(buf[:8])
+			if v == 0 {
+				return out, nil
+			}
+			out = append(out, v)
+			addr += 8
+			continue
+		}
+		for i := 0; i < len(buf); i += 8 {
+			v := le64(buf[i:])
+			if v == 0 {
+				return out, nil
+			}
+			out = append(out, v)
+		}
+		if len(out) > maxArgs {
+			return nil, unix.E2BIG
+		}
+		addr += uint64(len(buf))
+	}
+}
+
+// checkExec fails as execve(2) would for a file that is not a regular
+// executable file.
+func checkExec(host string) error {
+	var st unix.Stat_t
+	if err := unix.Stat(host, &st); err != nil {
+		return errno(err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return unix.EACCES
+	}
+	if err := unix.Access(host, unix.X_OK); err != nil {
+		return errno(err)
+	}
+	return nil
+}
+
+// readHead reads the first bytes of a program, as the kernel does to
+// recognise its format.
+func readHead(host string) ([]byte, error) {
+	fd, err := unix.Open(host, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, errno(err)
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, binprmBufSize)
+	n, err := unix.Pread(fd, buf, 0)
+	if err != nil {
+		return nil, errno(err)
+	}
+	return buf[:n], nil
+}
+
+// parseShebang parses a "#!" line as binfmt_script does
+// (fs/binfmt_script.c): blanks around the interpreter are skipped, and
+// whatever follows it, trimmed, is one optional argument.
+func parseShebang(head []byte) (interp, arg string, ok bool) {
+	if len(head) < 2 || head[0] != '#' || head[1] != '!' {
+		return "", "", false
+	}
+	line := head[2:]
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	line = bytes.Trim(line, " \t")
+	if len(line) == 0 {
+		return "", "", false
+	}
+	i := bytes.IndexAny(line, " \t")
+	if i < 0 {
+		return string(line), "", true
+	}
+	return string(line[:i]), string(bytes.Trim(line[i:], " \t")), true
+}
+
+// readInterp returns the PT_INTERP of an ELF file, "" for a static one, and
+// ENOEXEC for anything the kernel would not run.
+func readInterp(host string) (string, error) {
+	f, err := os.Open(host)
+	if err != nil {
+		return "", errno(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 4096)
+	n, _ := f.ReadAt(buf, 0)
+	buf = buf[:n]
+	if n < 52 || string(buf[:4]) != "\x7fELF" {
+		return "", unix.ENOEXEC
+	}
+	var bo binary.ByteOrder = binary.LittleEndian
+	if buf[5] == 2 {
+		bo = binary.BigEndian
+	}
+	var phoff, phentsize, phnum uint64
+	is64 := buf[4] == 2
+	if is64 {
+		if n < 64 {
+			return "", unix.ENOEXEC
+		}
+		phoff = bo.Uint64(buf[32:])
+		phentsize = uint64(bo.Uint16(buf[54:]))
+		phnum = uint64(bo.Uint16(buf[56:]))
+	} else {
+		phoff = uint64(bo.Uint32(buf[28:]))
+		phentsize = uint64(bo.Uint16(buf[42:]))
+		phnum = uint64(bo.Uint16(buf[44:]))
+	}
+	if phnum == 0 || phnum > 1024 || phentsize < 32 {
+		return "", nil
+	}
+	ph := make([]byte, phentsize*phnum)
+	if _, err := f.ReadAt(ph, int64(phoff)); err != nil {
+		return "", unix.ENOEXEC
+	}
+	const ptInterp = 3
+	for i := uint64(0); i < phnum; i++ {
+		e := ph[i*phentsize:]
+		if bo.Uint32(e) != ptInterp {
+			continue
+		}
+		var off, size uint64
+		if is64 {
+			off, size = bo.Uint64(e[8:]), bo.Uint64(e[32:])
+		} else {
+			off, size = uint64(bo.Uint32(e[4:])), uint64(bo.Uint32(e[16:]))
+		}
+		if size == 0 || size > PathMax {
+			return "", unix.ENOEXEC
+		}
+		s := make([]byte, size)
+		if _, err := f.ReadAt(s, int64(off)); err != nil {
+			return "", unix.ENOEXEC
+		}
+		if i := bytes.IndexByte(s, 0); i >= 0 {
+			s = s[:i]
+		}
+		return string(s), nil
+	}
+	return "", nil
+}
+
+var argv0Cache sync.Map // host path of a loader -> bool
+
+// loaderKnowsArgv0 says whether a dynamic loader takes "--argv0" (glibc's
+// ld.so since 2.33, musl's): its text names the option. The answer is
+// cached per loader file.
+func loaderKnowsArgv0(host string) bool {
+	var st unix.Stat_t
+	if unix.Stat(host, &st) != nil {
+		return false
+	}
+	key := loaderKey{host, st.Ino, st.Mtim.Sec, st.Mtim.Nsec}
+	if v, ok := argv0Cache.Load(key); ok {
+		return v.(bool)
+	}
+	b, err := os.ReadFile(host)
+	ok := err == nil && bytes.Contains(b, []byte("--argv0\x00"))
+	if !ok && err == nil {
+		ok = bytes.Contains(b, []byte("argv0"))
+	}
+	argv0Cache.Store(key, ok)
+	return ok
+}
+
+type loaderKey struct {
+	path      string
+	ino       uint64
+	sec, nsec int64
+}

@@ -1,0 +1,297 @@
+package tracer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gproot/gproot/arch"
+	"github.com/gproot/gproot/pathfs"
+	"github.com/gproot/gproot/syscalls"
+)
+
+// Config is what Run needs to start a guest command.
+type Config struct {
+	View *pathfs.View
+	// Cwd is the guest's initial working directory (a guest path).
+	Cwd string
+	// Path is the guest path of the program; Argv its arguments, Argv[0]
+	// included; Env its environment.
+	Path string
+	Argv []string
+	Env  []string
+	// Seccomp enables the seccomp acceleration (PROOT_NO_SECCOMP unset).
+	Seccomp bool
+	// KillOnExit kills every remaining tracee when the first one exits.
+	KillOnExit bool
+	// Verbose is proot's -v level; Log receives its messages.
+	Verbose int
+	Log     io.Writer
+}
+
+// Tracer is the state of one run. Its methods run on the tracer thread.
+type Tracer struct {
+	cfg     *Config
+	view    *pathfs.View
+	table   *syscalls.Table
+	tracees map[int]*Tracee
+	// early holds new children that stopped before their parent's
+	// fork/clone event was seen.
+	early   map[int]bool
+	mainPid int
+	status  int
+	noVM    bool // process_vm_readv/writev unavailable: use PEEK/POKE
+	noInfo  bool // PTRACE_GET_SYSCALL_INFO unavailable (Linux < 5.3)
+	strBuf  [syscalls.PathMax]byte
+	pushBuf []byte
+	pathBuf []byte
+	linkBuf [syscalls.PathMax]byte
+	call    call
+	links   procLinks
+	nrMmap  arch.Nr
+	nrSecc  arch.Nr
+}
+
+// ptraceOptions are set on the first tracee and inherited by all others.
+const ptraceOptions = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_TRACESECCOMP |
+	unix.PTRACE_O_TRACEEXEC | unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEFORK |
+	unix.PTRACE_O_TRACEVFORK | unix.PTRACE_O_EXITKILL
+
+// scratchSize is the size of each thread's scratch mapping; only the pages
+// used are ever backed.
+const scratchSize = 1 << 20
+
+// Run starts the guest command and traces it and all its descendants until
+// they have all exited. It returns the exit status of the command as a
+// shell reports it (128+N when killed by signal N). Run locks its
+// goroutine to its OS thread for good: that thread is the tracer.
+func Run(cfg *Config) (int, error) {
+	runtime.LockOSThread()
+	if cfg.Log == nil {
+		cfg.Log = os.Stderr
+	}
+	t := &Tracer{
+		cfg:     cfg,
+		view:    cfg.View,
+		table:   syscalls.X8664,
+		tracees: make(map[int]*Tracee),
+		early:   make(map[int]bool),
+		pushBuf: make([]byte, 0, syscalls.PathMax+1),
+	}
+	t.call.t = t
+	t.links.t = t
+	t.nrMmap = t.table.Nr(syscalls.SysMmap)
+	t.nrSecc = arch.Nr(syscalls.X8664Native("seccomp"))
+	t.view = cfg.View.WithLinks(t.links.hook)
+
+	_, hostCwd, err := t.view.Resolve("/", "/", cfg.Cwd, true)
+	if err != nil {
+		return 1, fmt.Errorf("working directory %q: %w", cfg.Cwd, err)
+	}
+	syncR, syncW, err := os.Pipe()
+	if err != nil {
+		return 1, fmt.Errorf("start-up pipe: %w", err)
+	}
+	mode := "ptrace"
+	if cfg.Seccomp {
+		mode = "seccomp"
+	}
+	cmd := &exec.Cmd{
+		Path:        "/proc/self/exe",
+		Args:        append([]string{"gproot-stub", cfg.Path}, cfg.Argv...),
+		Env:         append(cfg.Env[:len(cfg.Env):len(cfg.Env)], stubEnv+"="+mode),
+		Dir:         hostCwd,
+		Stdin:       os.Stdin,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
+		ExtraFiles:  []*os.File{syncR},
+		SysProcAttr: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
+	}
+	if err := cmd.Start(); err != nil {
+		return 1, fmt.Errorf("start %s: %w", cfg.Path, err)
+	}
+	syncR.Close()
+	pid := cmd.Process.Pid
+	defer syncW.Close()
+	if err := seize(pid); err != nil {
+		unix.Kill(pid, unix.SIGKILL)
+		return 1, fmt.Errorf("pid %d: %w (is ptrace forbidden here? see /proc/sys/kernel/yama/ptrace_scope)", pid, err)
+	}
+	// Stop it at once, so that its syscalls are traced from here until
+	// its seccomp filter is in place.
+	if err := arch.Ptrace(unix.PTRACE_INTERRUPT, pid, 0, 0); err != nil {
+		return 1, fmt.Errorf("pid %d: ptrace(PTRACE_INTERRUPT): %w", pid, err)
+	}
+	t.mainPid = pid
+	t.tracees[pid] = &Tracee{
+		pid:  pid,
+		tgid: pid,
+		fs:   &fsState{root: "/"},
+		proc: &procState{},
+	}
+	if _, err := syncW.Write([]byte{1}); err != nil {
+		return 1, fmt.Errorf("start-up pipe: %w", err)
+	}
+	syncW.Close()
+	t.forwardSignals()
+	return t.loop(), nil
+}
+
+func seize(pid int) error {
+	if err := arch.Ptrace(unix.PTRACE_SEIZE, pid, 0, ptraceOptions); err != nil {
+		return fmt.Errorf("ptrace(PTRACE_SEIZE): %w", err)
+	}
+	return nil
+}
+
+// forwardSignals passes SIGTERM and SIGHUP sent to gproot on to the
+// guest's first process. SIGINT and SIGQUIT from a terminal reach the
+// guest directly (same process group), so gproot only ignores them.
+func (t *Tracer) forwardSignals() {
+	signal.Ignore(unix.SIGINT, unix.SIGQUIT)
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, unix.SIGTERM, unix.SIGHUP)
+	pid := t.mainPid
+	go func() {
+		for s := range ch {
+			unix.Kill(pid, s.(syscall.Signal))
+		}
+	}()
+}
+
+// loop waits for tracee events until no tracee is left.
+func (t *Tracer) loop() int {
+	var ws unix.WaitStatus
+	for len(t.tracees) > 0 {
+		pid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
+		if err != nil {
+			if err == unix.EINTR {
+				continue
+			}
+			if err == unix.ECHILD {
+				break
+			}
+			fmt.Fprintf(t.cfg.Log, "gproot: wait4: %v\n", err)
+			break
+		}
+		t.event(pid, ws)
+	}
+	return t.status
+}
+
+// event handles one wait4 report.
+func (t *Tracer) event(pid int, ws unix.WaitStatus) {
+	tr := t.tracees[pid]
+	if ws.Exited() || ws.Signaled() {
+		if tr == nil {
+			return
+		}
+		delete(t.tracees, pid)
+		if pid == t.mainPid {
+			if ws.Exited() {
+				t.status = ws.ExitStatus()
+			} else {
+				t.status = 128 + int(ws.Signal())
+			}
+			if t.cfg.KillOnExit {
+				for p := range t.tracees {
+					unix.Kill(p, unix.SIGKILL)
+				}
+			}
+		}
+		return
+	}
+	if !ws.Stopped() {
+		return
+	}
+	if tr == nil {
+		// A new child reported before its parent's fork event: keep it
+		// stopped until the event says what it shares.
+		t.early[pid] = true
+		return
+	}
+	sig := ws.StopSignal()
+	ev := int(ws>>16) & 0xff
+	switch {
+	case sig == unix.SIGTRAP|0x80:
+		t.syscallStop(tr)
+	case ev == unix.PTRACE_EVENT_SECCOMP:
+		t.enter(tr)
+	case ev == unix.PTRACE_EVENT_EXEC:
+		t.execEvent(tr)
+	case ev == unix.PTRACE_EVENT_FORK, ev == unix.PTRACE_EVENT_VFORK, ev == unix.PTRACE_EVENT_CLONE:
+		t.cloneEvent(tr, ev)
+	case ev == unix.PTRACE_EVENT_STOP:
+		if !tr.started {
+			tr.started = true
+			t.resume(tr, 0)
+			return
+		}
+		switch sig {
+		case unix.SIGSTOP, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
+			// Group-stop: stay stopped, but hear of SIGCONT.
+			t.ptrace(unix.PTRACE_LISTEN, tr, 0)
+		default:
+			t.resume(tr, 0)
+		}
+	case ev != 0:
+		t.resume(tr, 0)
+	default:
+		// Signal-delivery stop: deliver the signal unchanged.
+		t.resume(tr, int(sig))
+	}
+}
+
+// resume restarts a tracee: PTRACE_SYSCALL when its next syscall stop is
+// needed, PTRACE_CONT when the seccomp filter will stop it.
+func (t *Tracer) resume(tr *Tracee, sig int) {
+	req := unix.PTRACE_CONT
+	if tr.inSyscall || !tr.seccomp {
+		req = unix.PTRACE_SYSCALL
+	}
+	t.ptrace(req, tr, uintptr(sig))
+}
+
+// ptrace sends a restarting request; a tracee that vanished meanwhile
+// (ESRCH: killed) is reaped later by wait4.
+func (t *Tracer) ptrace(req int, tr *Tracee, data uintptr) {
+	if err := arch.Ptrace(req, tr.pid, 0, data); err != nil && err != unix.ESRCH {
+		fmt.Fprintf(t.cfg.Log, "gproot: pid %d: ptrace(%d): %v\n", tr.pid, req, err)
+	}
+}
+
+// syscallStop handles a SIGTRAP|0x80 stop: an exit stop asked for at
+// entry, or, without seccomp, any entry or exit.
+func (t *Tracer) syscallStop(tr *Tracee) {
+	if tr.seccomp {
+		if tr.inSyscall {
+			t.exit(tr)
+		} else {
+			t.resume(tr, 0)
+		}
+		return
+	}
+	entry := !tr.inSyscall
+	if !t.noInfo {
+		op, err := arch.SyscallInfoOp(tr.pid)
+		switch {
+		case err == nil:
+			entry = op == arch.SyscallInfoEntry
+		case errors.Is(err, unix.EIO), errors.Is(err, unix.EINVAL):
+			t.noInfo = true
+		}
+	}
+	if entry {
+		tr.inSyscall = false
+		t.enter(tr)
+	} else {
+		t.exit(tr)
+	}
+}
