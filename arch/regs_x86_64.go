@@ -3,7 +3,7 @@ package arch
 // RegsX8664 is struct user_regs_struct of x86_64
 // (arch/x86/include/asm/user_64.h), as PTRACE_GETREGS fills it.
 type RegsX8664 struct {
-	R15, R14, R13, R12, Rbp, Rbx, R11, R10, R9, R8 uint64
+	R15, R14, R13, R12, Rbp, Rbx, R11, R10, R9, R8  uint64
 	Rax, Rcx, Rdx, Rsi, Rdi, OrigRax, Rip, Cs       uint64
 	Eflags, Rsp, Ss, FsBase, GsBase, Ds, Es, Fs, Gs uint64
 }
