@@ -77,6 +77,7 @@ type Proc interface {
 // Data carries what an entry handler found to its exit handler.
 type Data struct {
 	Guest  string // a guest path found at entry (exe for execve, ...)
+	Path   string // the path as the guest passed it (execfn for execve)
 	Addr   uint64 // a tracee address (argv string of the guest path, ...)
 	Len    uint64
 	Flags  uint32

@@ -126,6 +126,7 @@ func enterExecve(c Call, r *Row) error {
 	visible := Visible(c.Proc().Root(), guest)
 	d := c.Data()
 	d.Guest = visible
+	d.Path = path
 	filename := host
 	var newArgv []uint64
 	if elfInterp != "" {
@@ -159,7 +160,14 @@ func enterExecve(c Call, r *Row) error {
 			}
 			newArgv = append(newArgv, opt, argv0)
 		}
-		prog, err := c.PushString(visible)
+		// The loader opens the program by the name the guest gave (glibc's
+		// also points AT_EXECFN at it), unless that name is relative to
+		// another directory than the cwd.
+		name := script
+		if dirfd != unix.AT_FDCWD && !strings.HasPrefix(name, "/") {
+			name = visible
+		}
+		prog, err := c.PushString(name)
 		if err != nil {
 			return err
 		}
@@ -200,14 +208,15 @@ func enterExecve(c Call, r *Row) error {
 }
 
 // exitExecve records the new program of a successful execve and makes
-// AT_EXECFN (getauxval(3)) name its guest path rather than the host's.
+// AT_EXECFN (getauxval(3)) the path the guest passed, as the kernel does,
+// rather than the host path gproot passed.
 func exitExecve(c Call, r *Row) error {
 	if c.Result() != 0 {
 		return nil
 	}
 	d := c.Data()
 	c.Proc().SetExe(d.Guest)
-	patchExecfn(c, d.Guest, d.Len)
+	patchExecfn(c, d.Path, d.Len)
 	return nil
 }
 

@@ -14,7 +14,8 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 
 // LookPath finds a command in the guest, as a shell would: a name with a
 // slash is taken as it is (relative to cwd), any other is searched in the
-// guest directories of pathEnv. It returns the guest path.
+// guest directories of pathEnv. It returns the guest path, relative to
+// cwd if name or the PATH entry is.
 func LookPath(v *pathfs.View, cwd, name, pathEnv string) (string, error) {
 	if strings.Contains(name, "/") {
 		_, host, err := v.Resolve("/", cwd, name, true)
@@ -23,9 +24,6 @@ func LookPath(v *pathfs.View, cwd, name, pathEnv string) (string, error) {
 		}
 		if err := executable(host); err != nil {
 			return "", err
-		}
-		if !strings.HasPrefix(name, "/") {
-			name = strings.TrimSuffix(cwd, "/") + "/" + name
 		}
 		return name, nil
 	}
@@ -44,9 +42,6 @@ func LookPath(v *pathfs.View, cwd, name, pathEnv string) (string, error) {
 		}
 		switch err := executable(host); err {
 		case nil:
-			if !strings.HasPrefix(guest, "/") {
-				guest = strings.TrimSuffix(cwd, "/") + "/" + guest
-			}
 			return guest, nil
 		case unix.EACCES:
 			denied = true
