@@ -203,21 +203,18 @@ func enterExecve(c Call, r *Row) error {
 		}
 		c.SetArg(1, ptr)
 	}
-	c.NeedExit()
 	return nil
 }
 
-// exitExecve records the new program of a successful execve and makes
-// AT_EXECFN (getauxval(3)) the path the guest passed, as the kernel does,
-// rather than the host path gproot passed.
-func exitExecve(c Call, r *Row) error {
-	if c.Result() != 0 {
-		return nil
-	}
+// ExecDone runs at PTRACE_EVENT_EXEC, when the execve that enterExecve
+// rewrote has succeeded and the new program's registers are set: it
+// records the new program, and makes AT_EXECFN (getauxval(3)) the path the
+// guest passed, as the kernel does, rather than the host path gproot
+// passed.
+func ExecDone(c Call) {
 	d := c.Data()
 	c.Proc().SetExe(d.Guest)
 	patchExecfn(c, d.Path, d.Len)
-	return nil
 }
 
 // patchExecfn overwrites, in place, the execfn string that the kernel put

@@ -68,7 +68,7 @@ func (c *call) Push(b []byte) (uint64, error) {
 		return 0, errNeedScratch
 	}
 	off := (tr.scratchOff + 15) &^ 15
-	if off+uint64(len(b)) > scratchSize {
+	if tr.scratch+off+uint64(len(b)) > tr.scratchEnd {
 		return 0, unix.E2BIG
 	}
 	addr := tr.scratch + off

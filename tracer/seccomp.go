@@ -2,9 +2,9 @@ package tracer
 
 import (
 	"fmt"
+	"sort"
 	"unsafe"
 
-	seccomp "github.com/elastic/go-seccomp-bpf"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 
@@ -12,34 +12,59 @@ import (
 	"github.com/gproot/gproot/syscalls"
 )
 
-// Filter returns the BPF program that the stub loads: SECCOMP_RET_TRACE
-// for every syscall that has a row in syscalls.Rows, SECCOMP_RET_ALLOW for
-// all others, which then run with no stop at all. A syscall of another
-// audit architecture (an i386 "int $0x80" on x86_64) is traced too:
-// go-seccomp-bpf would allow it untranslated.
+// x32SyscallBit marks the x32 ABI's syscalls on x86_64
+// (arch/x86/include/uapi/asm/unistd.h, __X32_SYSCALL_BIT).
+const x32SyscallBit = 0x40000000
+
+// Filter returns the BPF program the stub loads (seccomp(2), struct
+// seccomp_data: nr at 0, arch at 4, instruction_pointer at 8):
+//   - another audit architecture (an i386 "int $0x80" on x86_64): TRACE,
+//     so that it is never run untranslated;
+//   - x32 syscalls: ENOSYS;
+//   - a syscall with a row in syscalls.Rows: TRACE, unless it comes from a
+//     gate (arch.GateBase), which runs syscalls the tracer already
+//     translated;
+//   - every other syscall: ALLOW, decided from the number alone, so the
+//     kernel's seccomp action cache (Linux 5.11+) lets them run without
+//     even running the filter.
+//
+// go-seccomp-bpf's Policy cannot test the instruction pointer, so the
+// program is written here; its kernel syscall tables still name the calls.
 func Filter(a *arch.Info, t *syscalls.Table) ([]bpf.Instruction, error) {
-	var names []string
+	var nrs []uint32
 	for _, s := range syscalls.Traced() {
-		if t.Nr(s) >= 0 {
-			names = append(names, s.String())
+		if nr := t.Nr(s); nr >= 0 {
+			nrs = append(nrs, uint32(nr))
 		}
 	}
-	policy := seccomp.Policy{
-		DefaultAction: seccomp.ActionAllow,
-		Syscalls: []seccomp.SyscallGroup{
-			{Names: names, Action: seccomp.ActionTrace},
-		},
+	sort.Slice(nrs, func(i, j int) bool { return nrs[i] < nrs[j] })
+	n := len(nrs)
+	// Layout: 0 ld arch; 1 jeq arch; 2 ld nr; 3 jge x32; 4..4+n-1 jeq nr;
+	// 4+n ret ALLOW; checkIP: 5+n ld ip_hi; 6+n jeq gate; trace: 7+n ret
+	// TRACE; 8+n ret ALLOW; enosys: 9+n ret ERRNO.
+	checkIP, trace, allow, enosys := 5+n, 7+n, 8+n, 9+n
+	if enosys > 255 {
+		return nil, fmt.Errorf("seccomp filter: %d traced syscalls is too many for its jumps", n)
 	}
-	prog, err := policy.Assemble()
-	if err != nil {
-		return nil, fmt.Errorf("assemble seccomp policy: %w", err)
+	skip := func(from, to int) uint8 { return uint8(to - from - 1) }
+	prog := []bpf.Instruction{
+		bpf.LoadAbsolute{Off: 4, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.AuditArch, SkipFalse: skip(1, trace)},
+		bpf.LoadAbsolute{Off: 0, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32SyscallBit, SkipTrue: skip(3, enosys)},
 	}
-	head := []bpf.Instruction{
-		bpf.LoadAbsolute{Off: 4, Size: 4}, // seccomp_data.arch
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.AuditArch, SkipTrue: 1},
+	for i, nr := range nrs {
+		prog = append(prog, bpf.JumpIf{Cond: bpf.JumpEqual, Val: nr, SkipTrue: skip(4+i, checkIP)})
+	}
+	prog = append(prog,
+		bpf.RetConstant{Val: unix.SECCOMP_RET_ALLOW},
+		bpf.LoadAbsolute{Off: 12, Size: 4}, // instruction_pointer >> 32 (little endian)
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(arch.GateBase >> 32), SkipTrue: skip(6+n, allow)},
 		bpf.RetConstant{Val: unix.SECCOMP_RET_TRACE},
-	}
-	return append(head, prog...), nil
+		bpf.RetConstant{Val: unix.SECCOMP_RET_ALLOW},
+		bpf.RetConstant{Val: unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)},
+	)
+	return prog, nil
 }
 
 // loadFilter installs prog on the calling thread only: no TSYNC, since

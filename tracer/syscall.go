@@ -1,6 +1,7 @@
 package tracer
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -44,16 +45,14 @@ func (t *Tracer) enter(tr *Tracee) {
 		t.resume(tr, 0)
 		return
 	}
-	if tr.scratch == 0 {
-		t.injectMmap(tr)
+	if tr.scratch == 0 && t.injectMmap(tr) {
 		return
 	}
 	c := &t.call
 	c.tr = tr
 	err := tr.row.DoEnter(c)
 	if err == errNeedScratch {
-		t.injectMmap(tr)
-		return
+		panic("tracer: a handler pushed with no scratch area")
 	}
 	if err != nil {
 		errno, ok := err.(unix.Errno)
@@ -67,22 +66,76 @@ func (t *Tracer) enter(tr *Tracee) {
 			fmt.Fprintf(t.cfg.Log, "gproot: [%d] %s: %v\n", tr.pid, sys, errno)
 		}
 	}
-	if tr.skipped {
+	switch {
+	case tr.skipped:
 		// Skipped calls keep the registers the guest passed: nothing to
 		// restore at exit. rax holds the result (arch.RegsX8664.SetSysno).
 		t.restoreArgs(tr)
 		tr.regs.SetSysno(-1)
 		t.setRegs(tr)
-		t.resume(tr, 0)
-		return
-	}
-	if tr.changed != 0 || tr.sysnoSet {
+	case tr.changed == 0 && !tr.sysnoSet:
+		if tr.needExit {
+			tr.inSyscall = true
+		}
+	case tr.slot != 0 && tr.row.Exit == nil && !tr.needExit:
+		if err := t.gate(tr); err != nil {
+			t.lost(tr, "gate", err)
+			return
+		}
+	default:
+		// Rewrite the registers, and restore them at the exit stop.
 		t.setRegs(tr)
-	}
-	if tr.changed != 0 || tr.needExit || tr.sysnoSet {
 		tr.inSyscall = true
 	}
 	t.resume(tr, 0)
+}
+
+// gate runs the rewritten syscall through the tracee's gate, in one stop:
+// it fills a free frame with the syscall, its rewritten arguments, the
+// guest's arguments and the return address, skips the syscall and sends
+// the tracee to the frame's code (arch.GateCode).
+func (t *Tracer) gate(tr *Tracee) error {
+	k := tr.frame
+	if tr.sigSinceGate {
+		// A signal handler may have interrupted the last frame's code
+		// before it finished: take a frame no code is running.
+		var busy [arch.GateFrames * arch.GateFrameSize]byte
+		if err := t.readMem(tr.pid, arch.GateFrameAddr(tr.slot, 0), busy[:]); err != nil {
+			return err
+		}
+		k = -1
+		for i := 1; i <= arch.GateFrames; i++ {
+			j := (tr.frame + i) % arch.GateFrames
+			if busy[j*arch.GateFrameSize+arch.GateFrameBusy] == 0 {
+				k = j
+				break
+			}
+		}
+		if k < 0 {
+			return errors.New("every gate frame is busy")
+		}
+		tr.frame = k
+		tr.sigSinceGate = false
+	}
+	f := &t.frameBuf
+	le := binary.LittleEndian
+	le.PutUint64(f[arch.GateFrameNr:], uint64(int64(tr.regs.Sysno())))
+	for i := 0; i < 6; i++ {
+		le.PutUint64(f[arch.GateFrameNew+8*i:], tr.regs.Arg(i))
+	}
+	t.restoreArgs(tr)
+	for i := 0; i < 6; i++ {
+		le.PutUint64(f[arch.GateFrameOrig+8*i:], tr.regs.Arg(i))
+	}
+	le.PutUint64(f[arch.GateFrameRet:], tr.regs.PC())
+	f[arch.GateFrameBusy] = 1
+	if err := t.writeMem(tr.pid, arch.GateFrameAddr(tr.slot, k), f[:arch.GateFrameBusy+1]); err != nil {
+		return err
+	}
+	tr.regs.SetSysno(-1)
+	tr.regs.SetPC(arch.GateCodeAddr(tr.slot, k))
+	t.setRegs(tr)
+	return nil
 }
 
 // exit handles a syscall-exit stop.
@@ -114,7 +167,7 @@ func (t *Tracer) exit(tr *Tracee) {
 				fmt.Fprintf(t.cfg.Log, "gproot: pid %d: %s exit: %v\n", tr.pid, tr.sys, err)
 			}
 		}
-		if !execOK || tr.changed != 0 {
+		if !execOK {
 			t.setRegs(tr)
 		}
 	case tr.changed != 0:
@@ -161,15 +214,35 @@ func (t *Tracer) lost(tr *Tracee, req string, err error) {
 // injectMmap makes the tracee map its scratch area before its syscall
 // runs: the syscall becomes mmap(2), and at its exit the registers are
 // put back with the PC on the syscall instruction, so that the original
-// call runs again and stops again, now with a scratch area.
-func (t *Tracer) injectMmap(tr *Tracee) {
+// call runs again and stops again, now with a scratch area. In seccomp
+// mode the area is a gate slot, at a fixed place in arch.GateBase's
+// region; a slot some thread of the address space mapped before is
+// reused without any mmap. It returns false when no injection was needed.
+func (t *Tracer) injectMmap(tr *Tracee) bool {
+	mm := tr.mm
+	tr.mmapAt = 0
+	prot := uint64(unix.PROT_READ | unix.PROT_WRITE)
+	flags := uint64(unix.MAP_PRIVATE | unix.MAP_ANONYMOUS | unix.MAP_NORESERVE)
+	if tr.seccomp && !mm.noGate {
+		addr, mapped, ok := mm.freeSlot()
+		if !ok {
+			mm.noGate = true
+		} else if mapped {
+			t.useSlot(tr, addr)
+			return false
+		} else {
+			tr.mmapAt = addr
+			prot |= unix.PROT_EXEC
+			flags |= unix.MAP_FIXED_NOREPLACE
+		}
+	}
 	tr.saved = tr.regs
 	r := &tr.regs
 	r.SetSysno(t.nrMmap)
-	r.SetArg(0, 0)
-	r.SetArg(1, scratchSize)
-	r.SetArg(2, unix.PROT_READ|unix.PROT_WRITE)
-	r.SetArg(3, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_NORESERVE)
+	r.SetArg(0, tr.mmapAt)
+	r.SetArg(1, arch.GateSlotSize)
+	r.SetArg(2, prot)
+	r.SetArg(3, flags)
 	r.SetArg(4, ^uint64(0))
 	r.SetArg(5, 0)
 	tr.changed = 0
@@ -177,31 +250,82 @@ func (t *Tracer) injectMmap(tr *Tracee) {
 	tr.inSyscall = true
 	t.setRegs(tr)
 	t.resume(tr, 0)
+	return true
 }
 
 // injected finishes injectMmap at the mmap's exit stop.
 func (t *Tracer) injected(tr *Tracee) {
 	tr.injecting = false
-	res, err := arch.PeekUser(tr.pid, tr.regs.ResultOffset())
+	v, err := arch.PeekUser(tr.pid, tr.regs.ResultOffset())
 	if err != nil {
 		t.lost(tr, "PTRACE_PEEKUSER", err)
 		return
 	}
-	if int64(res) < 0 && int64(res) > -4096 {
+	res := int64(v)
+	failed := res < 0 && res > -4096
+	switch {
+	case tr.mmapAt == 0 && failed:
 		// No memory for it: the call fails with ENOMEM rather than
 		// running untranslated.
-		tr.regs = tr.saved
-		tr.regs.SetResult(-int64(unix.ENOMEM))
+		regs := tr.saved
+		regs.SetResult(-int64(unix.ENOMEM))
+		tr.regs = regs
 		t.setRegs(tr)
 		t.resume(tr, 0)
 		return
+	case tr.mmapAt == 0:
+		tr.scratch, tr.scratchEnd = v, v+arch.GateSlotSize
+	case failed && unix.Errno(-res) == unix.EEXIST:
+		tr.mm.mapped[tr.mmapAt] = false // the guest's: try the next slot
+	case failed, v != tr.mmapAt:
+		// The kernel cannot map RWX here, or predates
+		// MAP_FIXED_NOREPLACE (then v is just somewhere else): no gate
+		// in this address space.
+		tr.mm.noGate = true
+		if !failed {
+			tr.scratch, tr.scratchEnd = v, v+arch.GateSlotSize
+		}
+	default:
+		code := make([]byte, arch.GateFrames*arch.GateCodeSize)
+		for k := 0; k < arch.GateFrames; k++ {
+			copy(code[k*arch.GateCodeSize:], arch.GateCode(k))
+		}
+		if err := t.writeMem(tr.pid, v, code); err != nil {
+			t.lost(tr, "write gate", err)
+			return
+		}
+		tr.mm.mapped[v] = true
+		t.useSlot(tr, v)
 	}
-	tr.scratch = res
-	tr.regs = tr.saved
-	tr.regs.SetPC(tr.regs.PC() - arch.Host.SyscallInsnSize)
-	tr.regs.SetResult(int64(tr.regs.Sysno()))
+	t.restart(tr, &tr.saved)
+}
+
+// useSlot gives the tracee the gate slot at addr.
+func (t *Tracer) useSlot(tr *Tracee, addr uint64) {
+	tr.mm.used[addr] = true
+	tr.slot, tr.ownsSlot, tr.frame, tr.sigSinceGate = addr, true, 0, false
+	tr.scratch, tr.scratchEnd = addr+arch.GateScratch, addr+arch.GateSlotSize
+}
+
+// restart sets the registers to regs with the PC back on the syscall
+// instruction and the syscall number where the instruction wants it, so
+// that the tracee issues the same syscall again when resumed.
+func (t *Tracer) restart(tr *Tracee, regs *arch.Regs) {
+	r := *regs
+	r.SetPC(r.PC() - arch.Host.SyscallInsnSize)
+	r.SetResult(int64(r.Sysno()))
+	tr.regs = r
+	tr.inSyscall = false
 	t.setRegs(tr)
 	t.resume(tr, 0)
+}
+
+// releaseSlot frees the gate slot of a thread that exits.
+func (t *Tracer) releaseSlot(tr *Tracee) {
+	if tr.ownsSlot && tr.mm != nil {
+		delete(tr.mm.used, tr.slot)
+	}
+	tr.slot, tr.ownsSlot = 0, false
 }
 
 // cloneEvent registers the child of a fork, vfork or clone, with what it
@@ -222,12 +346,18 @@ func (t *Tracer) cloneEvent(parent *Tracee, ev int) {
 		flags = t.cloneFlags(parent)
 	}
 	child := &Tracee{
-		pid:     pid,
-		tgid:    pid,
-		seccomp: parent.seccomp,
-		fs:      parent.fs,
-		proc:    parent.proc,
-		scratch: parent.scratch,
+		pid:        pid,
+		tgid:       pid,
+		seccomp:    parent.seccomp,
+		fs:         parent.fs,
+		proc:       parent.proc,
+		mm:         parent.mm,
+		scratch:    parent.scratch,
+		scratchEnd: parent.scratchEnd,
+		slot:       parent.slot,
+		// A signal handler of the parent may have been in a frame.
+		frame:        parent.frame,
+		sigSinceGate: true,
 	}
 	if flags&unix.CLONE_THREAD != 0 {
 		child.tgid = parent.tgid
@@ -239,10 +369,16 @@ func (t *Tracer) cloneEvent(parent *Tracee, ev int) {
 		f := *parent.fs
 		child.fs = &f
 	}
-	if flags&unix.CLONE_VM != 0 && flags&unix.CLONE_VFORK == 0 {
+	switch {
+	case flags&unix.CLONE_VM == 0:
+		// A copy of the memory: the parent's slot is the child's.
+		child.mm = parent.mm.fork(parent.slot)
+		child.ownsSlot = parent.slot != 0
+	case flags&unix.CLONE_VFORK == 0:
 		// Runs beside its parent in the same memory: needs its own.
-		child.scratch = 0
+		child.scratch, child.scratchEnd, child.slot = 0, 0, 0
 	}
+	// A vfork child borrows its parent's area: the parent waits.
 	t.tracees[pid] = child
 	if t.early[pid] {
 		delete(t.early, pid)
@@ -285,10 +421,20 @@ func (t *Tracer) execEvent(tr *Tracee) {
 			tr = old
 		}
 	}
-	tr.scratch = 0
+	tr.scratch, tr.scratchEnd, tr.slot, tr.ownsSlot = 0, 0, 0, false
+	tr.mm = newMM()
 	tr.execed = true
 	if t.cfg.Verbose >= 1 {
 		fmt.Fprintf(t.cfg.Log, "gproot: [%d] exec %s\n", tr.pid, tr.data.Guest)
+	}
+	if tr.data.Guest != "" {
+		if err := arch.GetRegs(tr.pid, &tr.regs); err != nil {
+			t.lost(tr, "PTRACE_GETREGS", err)
+			return
+		}
+		c := &t.call
+		c.tr = tr
+		syscalls.ExecDone(c)
 	}
 	t.resume(tr, 0)
 }

@@ -18,6 +18,48 @@ type procState struct {
 	exe string // guest path of the program, for /proc/PID/exe
 }
 
+// mmState is shared by the tracees that share an address space (CLONE_VM)
+// and replaced at execve: which gate slots (arch.GateBase) are mapped in
+// it and which a thread uses.
+type mmState struct {
+	mapped map[uint64]bool // slot address -> mapped by gproot (false: taken by the guest)
+	used   map[uint64]bool // slot address -> some thread's gate
+	noGate bool            // slots cannot be mapped here: rewrite and restore instead
+}
+
+func newMM() *mmState {
+	return &mmState{mapped: make(map[uint64]bool), used: make(map[uint64]bool)}
+}
+
+// fork returns the state of a copy of the address space, where only the
+// slot of the forking thread is in use.
+func (m *mmState) fork(slot uint64) *mmState {
+	c := &mmState{mapped: make(map[uint64]bool, len(m.mapped)), used: make(map[uint64]bool), noGate: m.noGate}
+	for k, v := range m.mapped {
+		c.mapped[k] = v
+	}
+	if slot != 0 {
+		c.used[slot] = true
+	}
+	return c
+}
+
+// freeSlot returns a slot to map or reuse for a new gate: the first one
+// that no thread uses and the guest did not take.
+func (m *mmState) freeSlot() (addr uint64, mapped, ok bool) {
+	for i := uint64(0); i < arch.GateSlots; i++ {
+		a := arch.GateBase + i*arch.GateSlotSize
+		if m.used[a] {
+			continue
+		}
+		if v, seen := m.mapped[a]; seen && !v {
+			continue // the guest has something there
+		}
+		return a, m.mapped[a], true
+	}
+	return 0, false, false
+}
+
 // Tracee is one traced thread.
 type Tracee struct {
 	// Private.
@@ -42,8 +84,19 @@ type Tracee struct {
 	injecting bool
 	saved     arch.Regs
 	// Scratch area for rewritten arguments: one mapping per thread,
-	// inherited by fork (a copy) and by vfork (the parent waits).
-	scratch, scratchOff uint64
+	// inherited by fork (a copy) and by vfork (the parent waits). With a
+	// gate, it is the gate's slot's scratch space.
+	scratch, scratchOff, scratchEnd uint64
+	// slot is the thread's gate slot, 0 if none; ownsSlot says whether it
+	// frees it on exit (a vfork child borrows its parent's).
+	slot     uint64
+	ownsSlot bool
+	// frame is the gate frame used last; sigSinceGate says a signal was
+	// delivered since, whose handler may have interrupted that frame.
+	frame        int
+	sigSinceGate bool
+	// mmapAt is the address injectMmap asked for (0: anywhere).
+	mmapAt uint64
 
 	// Inherited on clone.
 	seccomp bool // stops come from the seccomp filter
@@ -52,4 +105,5 @@ type Tracee struct {
 	tgid int
 	fs   *fsState   // CLONE_FS
 	proc *procState // CLONE_THREAD
+	mm   *mmState   // CLONE_VM
 }

@@ -53,20 +53,18 @@ type Tracer struct {
 	pushBuf []byte
 	pathBuf []byte
 	linkBuf [syscalls.PathMax]byte
-	call    call
-	links   procLinks
-	nrMmap  arch.Nr
-	nrSecc  arch.Nr
+	// frameBuf is a gate frame being filled.
+	frameBuf [arch.GateFrameSize]byte
+	call     call
+	links    procLinks
+	nrMmap   arch.Nr
+	nrSecc   arch.Nr
 }
 
 // ptraceOptions are set on the first tracee and inherited by all others.
 const ptraceOptions = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_TRACESECCOMP |
 	unix.PTRACE_O_TRACEEXEC | unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEFORK |
 	unix.PTRACE_O_TRACEVFORK | unix.PTRACE_O_EXITKILL
-
-// scratchSize is the size of each thread's scratch mapping; only the pages
-// used are ever backed.
-const scratchSize = 1 << 20
 
 // Run starts the guest command and traces it and all its descendants until
 // they have all exited. It returns the exit status of the command as a
@@ -135,6 +133,7 @@ func Run(cfg *Config) (int, error) {
 		tgid: pid,
 		fs:   &fsState{root: "/"},
 		proc: &procState{},
+		mm:   newMM(),
 	}
 	if _, err := syncW.Write([]byte{1}); err != nil {
 		return 1, fmt.Errorf("start-up pipe: %w", err)
@@ -193,6 +192,7 @@ func (t *Tracer) event(pid int, ws unix.WaitStatus) {
 		if tr == nil {
 			return
 		}
+		t.releaseSlot(tr)
 		delete(t.tracees, pid)
 		if pid == t.mainPid {
 			if ws.Exited() {
@@ -244,7 +244,9 @@ func (t *Tracer) event(pid int, ws unix.WaitStatus) {
 	case ev != 0:
 		t.resume(tr, 0)
 	default:
-		// Signal-delivery stop: deliver the signal unchanged.
+		// Signal-delivery stop: deliver the signal unchanged. Its handler
+		// may interrupt a gate frame.
+		tr.sigSinceGate = true
 		t.resume(tr, int(sig))
 	}
 }
