@@ -62,21 +62,24 @@ func (c *call) Read(addr uint64, b []byte) error { return c.t.readMem(c.tr.pid, 
 
 func (c *call) Write(addr uint64, b []byte) error { return c.t.writeMem(c.tr.pid, addr, b) }
 
+// Push stages b at the next 16-byte aligned offset of the scratch area;
+// flushScratch writes everything staged with one process_vm_writev.
 func (c *call) Push(b []byte) (uint64, error) {
-	tr := c.tr
+	tr, t := c.tr, c.t
 	if tr.scratch == 0 {
 		return 0, errNeedScratch
 	}
 	off := (tr.scratchOff + 15) &^ 15
-	if tr.scratch+off+uint64(len(b)) > tr.scratchEnd {
+	end := off + uint64(len(b))
+	if tr.scratch+end > tr.scratchEnd {
 		return 0, unix.E2BIG
 	}
-	addr := tr.scratch + off
-	if err := c.t.writeMem(tr.pid, addr, b); err != nil {
-		return 0, err
+	for uint64(len(t.stage)) < off {
+		t.stage = append(t.stage, 0)
 	}
-	tr.scratchOff = off + uint64(len(b))
-	return addr, nil
+	t.stage = append(t.stage[:off], b...)
+	tr.scratchOff = end
+	return tr.scratch + off, nil
 }
 
 func (c *call) PushString(s string) (uint64, error) {

@@ -103,3 +103,48 @@ func (t *Tracer) readString(pid int, addr uint64) (string, error) {
 	}
 	return "", unix.ENAMETOOLONG
 }
+
+// flushScratch writes what Push staged into the tracee's scratch area, and
+// extra at addr (a gate frame) if not nil, with one process_vm_writev
+// (tracer thread).
+func (t *Tracer) flushScratch(tr *Tracee, addr uint64, extra []byte) error {
+	n := len(t.stage)
+	if n == 0 && extra == nil {
+		return nil
+	}
+	if t.noVM {
+		if err := t.writeMem(tr.pid, tr.scratch, t.stage); err != nil {
+			return err
+		}
+		return t.writeMem(tr.pid, addr, extra)
+	}
+	buf := append(t.stage, extra...)
+	t.stage = buf[:0]
+	var remote [2]unix.RemoteIovec
+	cnt := 0
+	if n > 0 {
+		remote[cnt] = unix.RemoteIovec{Base: uintptr(tr.scratch), Len: n}
+		cnt++
+	}
+	if extra != nil {
+		remote[cnt] = unix.RemoteIovec{Base: uintptr(addr), Len: len(extra)}
+		cnt++
+	}
+	local := unix.Iovec{Base: &buf[0], Len: uint64(len(buf))}
+	w, _, e := unix.RawSyscall6(unix.SYS_PROCESS_VM_WRITEV, uintptr(tr.pid),
+		uintptr(unsafe.Pointer(&local)), 1, uintptr(unsafe.Pointer(&remote[0])), uintptr(cnt), 0)
+	if e != 0 {
+		if e == unix.ENOSYS || e == unix.EPERM {
+			t.noVM = true
+			if err := t.writeMem(tr.pid, tr.scratch, buf[:n]); err != nil {
+				return err
+			}
+			return t.writeMem(tr.pid, addr, extra)
+		}
+		return e
+	}
+	if int(w) != len(buf) {
+		return unix.EFAULT
+	}
+	return nil
+}

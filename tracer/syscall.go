@@ -28,6 +28,7 @@ func (t *Tracer) enter(tr *Tracee) {
 	tr.changed, tr.sysnoSet, tr.needExit, tr.skipped, tr.execed = 0, false, false, false, false
 	tr.data = syscalls.Data{}
 	tr.scratchOff = 0
+	t.stage = t.stage[:0]
 	// Without seccomp every syscall has an exit stop anyway.
 	tr.inSyscall = !tr.seccomp
 	if !tr.seccomp && nr == t.nrSecc && nr >= 0 {
@@ -84,6 +85,10 @@ func (t *Tracer) enter(tr *Tracee) {
 		}
 	default:
 		// Rewrite the registers, and restore them at the exit stop.
+		if err := t.flushScratch(tr, 0, nil); err != nil {
+			t.lost(tr, "write scratch", err)
+			return
+		}
 		t.setRegs(tr)
 		tr.inSyscall = true
 	}
@@ -129,7 +134,7 @@ func (t *Tracer) gate(tr *Tracee) error {
 	}
 	le.PutUint64(f[arch.GateFrameRet:], tr.regs.PC())
 	f[arch.GateFrameBusy] = 1
-	if err := t.writeMem(tr.pid, arch.GateFrameAddr(tr.slot, k), f[:arch.GateFrameBusy+1]); err != nil {
+	if err := t.flushScratch(tr, arch.GateFrameAddr(tr.slot, k), f[:arch.GateFrameBusy+1]); err != nil {
 		return err
 	}
 	tr.regs.SetSysno(-1)

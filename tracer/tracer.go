@@ -51,6 +51,7 @@ type Tracer struct {
 	noInfo  bool // PTRACE_GET_SYSCALL_INFO unavailable (Linux < 5.3)
 	strBuf  [syscalls.PathMax]byte
 	pushBuf []byte
+	stage   []byte // scratch bytes Push staged for this stop
 	pathBuf []byte
 	linkBuf [syscalls.PathMax]byte
 	// frameBuf is a gate frame being filled.
