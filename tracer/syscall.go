@@ -154,6 +154,8 @@ func (t *Tracer) exit(tr *Tracee) {
 		tr.watchSeccomp = false
 		if v, err := arch.PeekUser(tr.pid, tr.regs.ResultOffset()); err == nil && v == 0 {
 			tr.seccomp = true
+		} else if t.cfg.Verbose >= 1 {
+			fmt.Fprintf(t.cfg.Log, "gproot: warning: seccomp(2) refused the filter (%v): every syscall stops in the tracer, which is slower\n", unix.Errno(-int64(v)))
 		}
 	case tr.row == nil || tr.skipped:
 	case tr.row.Exit != nil || tr.execed:
@@ -427,7 +429,7 @@ func (t *Tracer) execEvent(tr *Tracee) {
 		}
 	}
 	tr.scratch, tr.scratchEnd, tr.slot, tr.ownsSlot = 0, 0, 0, false
-	tr.mm = newMM()
+	tr.mm = &mmState{mapped: map[uint64]bool{}, used: map[uint64]bool{}, noGate: t.cfg.NoGate}
 	tr.execed = true
 	if t.cfg.Verbose >= 1 {
 		fmt.Fprintf(t.cfg.Log, "gproot: [%d] exec %s\n", tr.pid, tr.data.Guest)

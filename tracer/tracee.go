@@ -27,10 +27,6 @@ type mmState struct {
 	noGate bool            // slots cannot be mapped here: rewrite and restore instead
 }
 
-func newMM() *mmState {
-	return &mmState{mapped: make(map[uint64]bool), used: make(map[uint64]bool)}
-}
-
 // fork returns the state of a copy of the address space, where only the
 // slot of the forking thread is in use.
 func (m *mmState) fork(slot uint64) *mmState {

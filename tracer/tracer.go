@@ -29,6 +29,9 @@ type Config struct {
 	Env  []string
 	// Seccomp enables the seccomp acceleration (PROOT_NO_SECCOMP unset).
 	Seccomp bool
+	// NoGate turns the gate off (GPROOT_NO_GATE): with seccomp, rewritten
+	// syscalls then stop at their exit too, to get their arguments back.
+	NoGate bool
 	// KillOnExit kills every remaining tracee when the first one exits.
 	KillOnExit bool
 	// Verbose is proot's -v level; Log receives its messages.
@@ -134,7 +137,7 @@ func Run(cfg *Config) (int, error) {
 		tgid: pid,
 		fs:   &fsState{root: "/"},
 		proc: &procState{},
-		mm:   newMM(),
+		mm:   &mmState{mapped: map[uint64]bool{}, used: map[uint64]bool{}, noGate: cfg.NoGate},
 	}
 	if _, err := syncW.Write([]byte{1}); err != nil {
 		return 1, fmt.Errorf("start-up pipe: %w", err)

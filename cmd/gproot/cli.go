@@ -28,6 +28,7 @@ type Config struct {
 	Command    []string
 	Env        []string
 	Seccomp    bool
+	NoGate     bool
 }
 
 // flags is gproot's command line: proot's options, names and meanings.
@@ -119,6 +120,9 @@ func configFrom(c *cli.Context, env []string) (*Config, error) {
 			cfg.Seccomp = false
 		}
 	}
+	if v := getenv(env, "GPROOT_NO_GATE"); v != "" && v != "0" {
+		cfg.NoGate = true
+	}
 	return cfg, nil
 }
 
@@ -201,6 +205,7 @@ func start(cfg *Config) int {
 		Argv:       cfg.Command,
 		Env:        cfg.Env,
 		Seccomp:    cfg.Seccomp,
+		NoGate:     cfg.NoGate,
 		KillOnExit: cfg.KillOnExit,
 		Verbose:    cfg.Verbose,
 		Log:        os.Stderr,
