@@ -1,6 +1,10 @@
 package syscalls
 
-import "golang.org/x/sys/unix"
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+)
 
 // Call is one system call of one tracee, as a handler sees it: registers,
 // tracee memory, and the guest's view of the file system. The tracer
@@ -42,6 +46,12 @@ type Call interface {
 	// to dirfd (AT_FDCWD: the cwd) and the tracee's root; follow says
 	// whether a final symlink is followed.
 	Resolve(dirfd int32, path string, follow bool) (guest, host string, err error)
+	// Unchanged says whether the path the guest passed, as the kernel
+	// would resolve it, is host, the result of the last Resolve: a
+	// relative path that met no symlink, "..", binding or rootfs edge.
+	// Such a path is left as it is, so the kernel sees and keeps the
+	// guest's own (getsockname(2) of a socket bound by a relative path).
+	Unchanged(path, host string) bool
 	// HostToGuest turns a host path the kernel returned into the guest's,
 	// as the tracee sees it (below its root).
 	HostToGuest(host string) (string, bool)
@@ -87,12 +97,14 @@ type Data struct {
 // PathMax is PATH_MAX (include/uapi/linux/limits.h).
 const PathMax = 4096
 
-// errno helps handlers write guest-visible failures.
+// errno helps handlers write guest-visible failures: the errno in err
+// (also inside an *os.PathError), EFAULT if there is none.
 func errno(err error) error {
 	if err == nil {
 		return nil
 	}
-	if e, ok := err.(unix.Errno); ok {
+	var e unix.Errno
+	if errors.As(err, &e) {
 		return e
 	}
 	return unix.EFAULT

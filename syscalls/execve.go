@@ -349,25 +349,80 @@ func readHead(host string) ([]byte, error) {
 }
 
 // parseShebang parses a "#!" line as binfmt_script does
-// (fs/binfmt_script.c): blanks around the interpreter are skipped, and
-// whatever follows it, trimmed, is one optional argument.
+// (fs/binfmt_script.c, Linux 5.1 and later). The kernel sees the first
+// BINPRM_BUF_SIZE bytes, NUL-padded, and never their last byte. The line
+// ends at the first newline or, without one, at that last byte, but only
+// if the interpreter name ends (blank or NUL) before it: a name that may
+// be cut is refused. Blanks around the line are dropped; the interpreter
+// name ends at a blank or NUL; what follows, after blanks, is one optional
+// argument, up to the end of the line or a NUL. ok is false for anything
+// the kernel would not run as a script.
 func parseShebang(head []byte) (interp, arg string, ok bool) {
 	if len(head) < 2 || head[0] != '#' || head[1] != '!' {
 		return "", "", false
 	}
-	line := head[2:]
-	if i := bytes.IndexByte(line, '\n'); i >= 0 {
-		line = line[:i]
+	var b [binprmBufSize]byte
+	copy(b[:], head)
+	last := len(b) - 1
+	end := bytes.IndexByte(b[:], '\n')
+	if end < 0 {
+		name := nonBlank(b[:], 2, last)
+		if name < 0 || terminator(b[:], name, last) < 0 {
+			return "", "", false
+		}
+		end = last
 	}
-	line = bytes.Trim(line, " \t")
-	if len(line) == 0 {
+	for isBlank(b[end-1]) {
+		end--
+	}
+	name := nonBlank(b[:], 2, end)
+	if name < 0 || name == end {
 		return "", "", false
 	}
-	i := bytes.IndexAny(line, " \t")
-	if i < 0 {
-		return string(line), "", true
+	nameEnd, argAt := end, -1
+	if sep := terminator(b[:], name, end); sep >= 0 {
+		nameEnd = sep
+		if b[sep] != 0 {
+			argAt = nonBlank(b[:], sep, end)
+		}
 	}
-	return string(line[:i]), string(bytes.Trim(line[i:], " \t")), true
+	interp = cString(b[name:nameEnd])
+	if argAt >= 0 {
+		arg = cString(b[argAt:end])
+	}
+	return interp, arg, true
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
+
+// nonBlank returns the index of the first byte of b[i:j+1] that is not a
+// blank, -1 if there is none.
+func nonBlank(b []byte, i, j int) int {
+	for ; i <= j; i++ {
+		if !isBlank(b[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// terminator returns the index of the first blank or NUL of b[i:j+1], -1
+// if there is none.
+func terminator(b []byte, i, j int) int {
+	for ; i <= j; i++ {
+		if isBlank(b[i]) || b[i] == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// cString returns b up to its first NUL.
+func cString(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
 }
 
 // readInterp returns the PT_INTERP of an ELF file, "" for a static one, and

@@ -54,7 +54,7 @@ func translatePath(c Call, r *Row, a *PathArg) (guest, host string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	if host != path {
+	if !c.Unchanged(path, host) {
 		ptr, err := c.PushString(host)
 		if err != nil {
 			return "", "", err
@@ -102,7 +102,7 @@ func enterOpenat2(c Call, r *Row) error {
 		return unix.ENOENT
 	}
 	_, host, err := c.Resolve(int32(c.Arg(0)), path, follows(OpenFlags, r, flags))
-	if err != nil {
+	if err != nil || c.Unchanged(path, host) {
 		return err
 	}
 	ptr, err := c.PushString(host)

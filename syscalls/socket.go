@@ -22,12 +22,18 @@ func unixPath(sa []byte) (string, bool) {
 	return string(p), true
 }
 
-// sockaddrUnix builds a sockaddr_un for path.
+// sockaddrUnix builds a sockaddr_un for path: NUL-terminated, except a
+// path of exactly sizeof(sun_path) bytes, which the kernel takes without
+// (unix(7)).
 func sockaddrUnix(path string) ([]byte, error) {
-	if len(path) >= sunPathMax {
+	if len(path) > sunPathMax {
 		return nil, unix.ENAMETOOLONG
 	}
-	sa := make([]byte, 2+len(path)+1)
+	n := 2 + len(path) + 1
+	if len(path) == sunPathMax {
+		n--
+	}
+	sa := make([]byte, n)
 	sa[0] = unix.AF_UNIX
 	copy(sa[2:], path)
 	return sa, nil
@@ -54,6 +60,9 @@ func translateSockaddr(c Call, addr, n uint64, follow bool) (uint64, uint64, boo
 	_, host, err := c.Resolve(unix.AT_FDCWD, path, follow)
 	if err != nil {
 		return 0, 0, false, err
+	}
+	if c.Unchanged(path, host) {
+		return 0, 0, false, nil
 	}
 	sa, err := sockaddrUnix(host)
 	if err != nil {

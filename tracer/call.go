@@ -92,6 +92,7 @@ func (c *call) Resolve(dirfd int32, path string, follow bool) (string, string, e
 	t, tr := c.t, c.tr
 	root := tr.fs.root
 	cwd := root
+	t.relBase = ""
 	if len(path) == 0 || path[0] != '/' {
 		var host string
 		var err error
@@ -109,6 +110,7 @@ func (c *call) Resolve(dirfd int32, path string, follow bool) (string, string, e
 		if err != nil {
 			return "", "", err
 		}
+		t.relBase = host
 		g, ok := t.view.HostToGuest(host)
 		if !ok {
 			// The directory is outside the guest's view (a cwd inherited
@@ -128,6 +130,20 @@ func (c *call) Resolve(dirfd int32, path string, follow bool) (string, string, e
 		}
 	}
 	return guest, host, err
+}
+
+func (c *call) Unchanged(path, host string) bool {
+	if path == host {
+		return true
+	}
+	base := c.t.relBase
+	if base == "" || len(path) == 0 || path[0] == '/' || len(host) != len(base)+1+len(path) && !(base == "/" && len(host) == 1+len(path)) {
+		return false
+	}
+	if base == "/" {
+		return host[0] == '/' && host[1:] == path
+	}
+	return host[:len(base)] == base && host[len(base)] == '/' && host[len(base)+1:] == path
 }
 
 // procLink reads /proc/PID/NAME or, with fd >= 0, /proc/PID/fd/FD.

@@ -78,11 +78,7 @@ func (t *Tracer) enter(tr *Tracee) {
 		if tr.needExit {
 			tr.inSyscall = true
 		}
-	case tr.slot != 0 && tr.row.Exit == nil && !tr.needExit:
-		if err := t.gate(tr); err != nil {
-			t.lost(tr, "gate", err)
-			return
-		}
+	case tr.slot != 0 && tr.row.Exit == nil && !tr.needExit && t.gate(tr):
 	default:
 		// Rewrite the registers, and restore them at the exit stop.
 		if err := t.flushScratch(tr, 0, nil); err != nil {
@@ -98,15 +94,17 @@ func (t *Tracer) enter(tr *Tracee) {
 // gate runs the rewritten syscall through the tracee's gate, in one stop:
 // it fills a free frame with the syscall, its rewritten arguments, the
 // guest's arguments and the return address, skips the syscall and sends
-// the tracee to the frame's code (arch.GateCode).
-func (t *Tracer) gate(tr *Tracee) error {
+// the tracee to the frame's code (arch.GateCode). It returns false, having
+// changed nothing, when no frame is free: the caller then restores the
+// arguments at the exit stop instead.
+func (t *Tracer) gate(tr *Tracee) bool {
 	k := tr.frame
 	if tr.sigSinceGate {
 		// A signal handler may have interrupted the last frame's code
 		// before it finished: take a frame no code is running.
 		var busy [arch.GateFrames * arch.GateFrameSize]byte
 		if err := t.readMem(tr.pid, arch.GateFrameAddr(tr.slot, 0), busy[:]); err != nil {
-			return err
+			return false
 		}
 		k = -1
 		for i := 1; i <= arch.GateFrames; i++ {
@@ -117,7 +115,7 @@ func (t *Tracer) gate(tr *Tracee) error {
 			}
 		}
 		if k < 0 {
-			return errors.New("every gate frame is busy")
+			return false
 		}
 		tr.frame = k
 		tr.sigSinceGate = false
@@ -128,19 +126,29 @@ func (t *Tracer) gate(tr *Tracee) error {
 	for i := 0; i < 6; i++ {
 		le.PutUint64(f[arch.GateFrameNew+8*i:], tr.regs.Arg(i))
 	}
-	t.restoreArgs(tr)
+	regs := tr.regs
 	for i := 0; i < 6; i++ {
-		le.PutUint64(f[arch.GateFrameOrig+8*i:], tr.regs.Arg(i))
+		if tr.changed&(1<<i) != 0 {
+			regs.SetArg(i, tr.orig[i])
+		}
+		le.PutUint64(f[arch.GateFrameOrig+8*i:], regs.Arg(i))
 	}
-	le.PutUint64(f[arch.GateFrameRet:], tr.regs.PC())
+	le.PutUint64(f[arch.GateFrameRet:], regs.PC())
+	// A successful execve never comes back to clear the busy byte, and a
+	// vfork child's execve runs in its parent's slot: leave it clear.
 	f[arch.GateFrameBusy] = 1
-	if err := t.flushScratch(tr, arch.GateFrameAddr(tr.slot, k), f[:arch.GateFrameBusy+1]); err != nil {
-		return err
+	if tr.sys == syscalls.SysExecve || tr.sys == syscalls.SysExecveat {
+		f[arch.GateFrameBusy] = 0
 	}
-	tr.regs.SetSysno(-1)
-	tr.regs.SetPC(arch.GateCodeAddr(tr.slot, k))
+	if err := t.flushScratch(tr, arch.GateFrameAddr(tr.slot, k), f[:arch.GateFrameBusy+1]); err != nil {
+		return false
+	}
+	tr.changed = 0
+	regs.SetSysno(-1)
+	regs.SetPC(arch.GateCodeAddr(tr.slot, k))
+	tr.regs = regs
 	t.setRegs(tr)
-	return nil
+	return true
 }
 
 // exit handles a syscall-exit stop.

@@ -55,6 +55,9 @@ type Tracer struct {
 	strBuf  [syscalls.PathMax]byte
 	pushBuf []byte
 	stage   []byte // scratch bytes Push staged for this stop
+	// relBase is the host directory the last relative path was resolved
+	// from (the cwd or a dirfd), "" after an absolute one.
+	relBase string
 	pathBuf []byte
 	linkBuf [syscalls.PathMax]byte
 	// frameBuf is a gate frame being filled.

@@ -37,7 +37,7 @@ var flags = []cli.Flag{
 	&cli.StringFlag{Name: "R", Usage: "like -r `PATH`, and bind the host files a guest usually needs (/dev, /proc, /sys, /tmp, /run, $HOME, /etc/passwd, /etc/resolv.conf, ...)"},
 	&cli.StringSliceFlag{Name: "bind", Aliases: []string{"b", "m", "mount"}, Usage: "make the host `PATH[:GUEST][!]` visible in the guest at GUEST (default: the same path); \"!\" keeps GUEST's own symlinks unresolved"},
 	&cli.StringFlag{Name: "cwd", Aliases: []string{"w", "pwd"}, Usage: "initial working `DIR` in the guest (default: the current directory if the guest has it, else /)"},
-	&cli.StringFlag{Name: "verbose", Aliases: []string{"v"}, Value: "0", Usage: "`LEVEL`: 1 shows warnings and each exec, 2 every translated syscall"},
+	&cli.StringFlag{Name: "verbose", Aliases: []string{"v"}, Value: "0", Usage: "`LEVEL`: 1 shows warnings and each exec, 2 every translated syscall, a negative one nothing but errors"},
 	&cli.BoolFlag{Name: "kill-on-exit", Usage: "kill every remaining guest process when the first one exits"},
 	&cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit"},
 	&cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "print this help and exit"},
@@ -98,8 +98,8 @@ func configFrom(c *cli.Context, env []string) (*Config, error) {
 		Seccomp:    true,
 	}
 	v, err := strconv.Atoi(c.String("verbose"))
-	if err != nil || v < 0 {
-		return nil, fmt.Errorf("-v takes a level, a number like 1 or 2, not %q", c.String("verbose"))
+	if err != nil {
+		return nil, fmt.Errorf("-v takes a level, a number like -1, 1 or 2, not %q", c.String("verbose"))
 	}
 	cfg.Verbose = v
 	if r := c.String("R"); r != "" {

@@ -58,6 +58,7 @@ var modes = []struct {
 	env  []string
 }{
 	{"seccomp", nil},
+	{"seccomp-nogate", []string{"GPROOT_NO_GATE=1"}},
 	{"noseccomp", []string{"PROOT_NO_SECCOMP=1"}},
 }
 
@@ -235,11 +236,36 @@ func quote(argv []string) string {
 // note at the end of stderr. A timeout fails the test.
 func run(t *testing.T, env []string, argv ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), cmdTimeout)
+	return runWith(t, cmdOpts{env: env}, argv...)
+}
+
+// cmdOpts are the settings of runWith beyond run's.
+type cmdOpts struct {
+	env     []string      // added to baseEnv
+	stdin   string        // the command's standard input
+	dir     string        // working directory; "" is "/"
+	timeout time.Duration // 0 is cmdTimeout
+}
+
+// runWith is run with a standard input, a working directory and a
+// timeout of the caller's.
+func runWith(t *testing.T, o cmdOpts, argv ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	timeout := o.timeout
+	if timeout == 0 {
+		timeout = cmdTimeout
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env = append(baseEnv(), env...)
+	cmd.Env = append(baseEnv(), o.env...)
 	cmd.Dir = "/"
+	if o.dir != "" {
+		cmd.Dir = o.dir
+	}
+	if o.stdin != "" {
+		cmd.Stdin = strings.NewReader(o.stdin)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
@@ -249,7 +275,7 @@ func run(t *testing.T, env []string, argv ...string) (stdout, stderr string, cod
 	var ee *exec.ExitError
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		t.Errorf("%s: timed out after %v\nstdout:\n%s\nstderr:\n%s", quote(argv), cmdTimeout, &out, &errb)
+		t.Errorf("%s: timed out after %v\nstdout:\n%s\nstderr:\n%s", quote(argv), timeout, &out, &errb)
 		code = -1
 	case errors.Is(err, exec.ErrWaitDelay):
 		t.Errorf("%s: exited but a leftover process kept its output open", quote(argv))
@@ -272,6 +298,12 @@ func runGproot(t *testing.T, env []string, args ...string) (stdout, stderr strin
 	return run(t, env, asNobody(append([]string{gprootBin(t)}, args...)...)...)
 }
 
+// runGprootWith is runGproot with runWith's settings.
+func runGprootWith(t *testing.T, o cmdOpts, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	return runWith(t, o, asNobody(append([]string{gprootBin(t)}, args...)...)...)
+}
+
 // runChroot runs `sh -c shellCmd` as uid/gid 65534 under chroot(8) in the
 // rootfs r, with /proc, /dev and /sys bind-mounted into it. The mounts are
 // made in a private mount namespace (unshare(1) -m), so the shared rootfs
@@ -282,8 +314,9 @@ func runChroot(t *testing.T, r, shellCmd string) (stdout, stderr string, code in
 	return run(t, nil, "unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", r, shellCmd)
 }
 
-// eachMode runs f as the subtests "seccomp" and "noseccomp", passing the
-// environment to add to gproot's.
+// eachMode runs f as the subtests "seccomp" (with the gate),
+// "seccomp-nogate" and "noseccomp", passing the environment to add to
+// gproot's.
 func eachMode(t *testing.T, f func(t *testing.T, env []string)) {
 	t.Helper()
 	for _, m := range modes {
