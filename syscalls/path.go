@@ -40,8 +40,12 @@ func translatePath(c Call, r *Row, a *PathArg) (guest, host string, err error) {
 	if r.FlagArg >= 0 {
 		flags = c.Arg(int(r.FlagArg))
 	}
+	bit, empty := r.Flag, r.EmptyPath
+	if a.Flag != 0 {
+		bit, empty = a.Flag, a.EmptyPath
+	}
 	if path == "" {
-		if r.EmptyPath != 0 && flags&r.EmptyPath != 0 {
+		if empty != 0 && flags&empty != 0 {
 			return "", "", nil
 		}
 		return "", "", unix.ENOENT
@@ -50,7 +54,7 @@ func translatePath(c Call, r *Row, a *PathArg) (guest, host string, err error) {
 	if a.Dir >= 0 {
 		dirfd = int32(c.Arg(int(a.Dir)))
 	}
-	guest, host, err = c.Resolve(dirfd, path, follows(a.Follow, r, flags))
+	guest, host, err = c.Resolve(dirfd, path, follows(a.Follow, bit, flags))
 	if err != nil {
 		return "", "", err
 	}
@@ -64,15 +68,15 @@ func translatePath(c Call, r *Row, a *PathArg) (guest, host string, err error) {
 	return guest, host, nil
 }
 
-// follows applies a follow rule to a call's flags.
-func follows(f Follow, r *Row, flags uint64) bool {
+// follows applies a follow rule, whose flag bit is bit, to a call's flags.
+func follows(f Follow, bit, flags uint64) bool {
 	switch f {
 	case Never:
 		return false
 	case UnlessFlag:
-		return flags&r.Flag == 0
+		return flags&bit == 0
 	case IfFlag:
-		return flags&r.Flag != 0
+		return flags&bit != 0
 	case OpenFlags:
 		if flags&unix.O_NOFOLLOW != 0 {
 			return false
@@ -101,7 +105,7 @@ func enterOpenat2(c Call, r *Row) error {
 	if path == "" {
 		return unix.ENOENT
 	}
-	_, host, err := c.Resolve(int32(c.Arg(0)), path, follows(OpenFlags, r, flags))
+	_, host, err := c.Resolve(int32(c.Arg(0)), path, follows(OpenFlags, 0, flags))
 	if err != nil || c.Unchanged(path, host) {
 		return err
 	}

@@ -40,7 +40,7 @@ func TestFollows(t *testing.T) {
 		{"open O_DIRECTORY", OpenFlags, openRow, unix.O_DIRECTORY, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := follows(tc.follow, tc.row, tc.flags); got != tc.want {
+			if got := follows(tc.follow, tc.row.Flag, tc.flags); got != tc.want {
 				t.Errorf("follows(%d, %+v, %#x) = %v, want %v", tc.follow, *tc.row, tc.flags, got, tc.want)
 			}
 		})
@@ -93,7 +93,7 @@ func TestFollowsRows(t *testing.T) {
 			if r == nil || tc.arg >= len(r.Paths) {
 				t.Fatalf("%s has no path argument %d", tc.sys, tc.arg)
 			}
-			if got := follows(r.Paths[tc.arg].Follow, r, tc.flags); got != tc.want {
+			if got := follows(r.Paths[tc.arg].Follow, r.Flag, tc.flags); got != tc.want {
 				t.Errorf("%s path %d with flags %#x: follows = %v, want %v", tc.sys, tc.arg, tc.flags, got, tc.want)
 			}
 		})
@@ -123,7 +123,7 @@ func TestRowsWellFormed(t *testing.T) {
 				}
 				switch a.Follow {
 				case UnlessFlag, IfFlag:
-					if r.FlagArg < 0 || r.Flag == 0 {
+					if r.FlagArg < 0 || r.Flag == 0 && a.Flag == 0 {
 						t.Errorf("path %d: follow rule %d needs FlagArg and Flag", i, a.Follow)
 					}
 				case OpenFlags:

@@ -30,6 +30,9 @@ type PathArg struct {
 	// NullOK: a NULL pointer is valid and means "no path" (utimensat(2),
 	// acct(2), fanotify_mark(2)).
 	NullOK bool
+	// Flag and EmptyPath, when not zero, replace the row's for this
+	// path: move_mount(2) has a pair for each of its two paths.
+	Flag, EmptyPath uint64
 }
 
 // Row is what gproot does with one syscall.
@@ -124,17 +127,27 @@ var Rows = [numSysno]*Row{
 	SysUselib:          {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
 	SysOpenTree:        {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
 	SysMountSetattr:    {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
-	SysGetcwd:          {FlagArg: -1, Enter: enterNeedExit, Exit: exitGetcwd},
-	SysBind:            {FlagArg: -1, Enter: enterSockaddr(1, 2, false)},
-	SysConnect:         {FlagArg: -1, Enter: enterSockaddr(1, 2, true)},
-	SysSendto:          {FlagArg: -1, Enter: enterSockaddr(4, 5, true)},
-	SysSendmsg:         {FlagArg: -1, Enter: enterSendmsg},
-	SysAccept:          {FlagArg: -1, Enter: enterSockaddrLen(2), Exit: exitSockaddr(1, 2)},
-	SysAccept4:         {FlagArg: -1, Enter: enterSockaddrLen(2), Exit: exitSockaddr(1, 2)},
-	SysGetsockname:     {FlagArg: -1, Enter: enterSockaddrLen(2), Exit: exitSockaddr(1, 2)},
-	SysGetpeername:     {FlagArg: -1, Enter: enterSockaddrLen(2), Exit: exitSockaddr(1, 2)},
-	SysRecvfrom:        {FlagArg: -1, Enter: enterSockaddrLen(5), Exit: exitSockaddr(4, 5)},
-	SysRecvmsg:         {FlagArg: -1, Enter: enterRecvmsg, Exit: exitRecvmsg},
+	SysMoveMount: {Paths: []PathArg{
+		{Dir: 0, Path: 1, Follow: IfFlag, Flag: unix.MOVE_MOUNT_F_SYMLINKS, EmptyPath: unix.MOVE_MOUNT_F_EMPTY_PATH},
+		{Dir: 2, Path: 3, Follow: IfFlag, Flag: unix.MOVE_MOUNT_T_SYMLINKS, EmptyPath: unix.MOVE_MOUNT_T_EMPTY_PATH},
+	}, FlagArg: 4},
+	SysFspick:        {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.FSPICK_SYMLINK_NOFOLLOW, EmptyPath: unix.FSPICK_EMPTY_PATH},
+	SysQuotactl:      {Paths: []PathArg{{Dir: -1, Path: 1, Follow: Always, NullOK: true}}, FlagArg: -1},
+	SysSetxattrat:    {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
+	SysGetxattrat:    {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
+	SysListxattrat:   {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
+	SysRemovexattrat: {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
+	SysGetcwd:        {FlagArg: -1, Enter: enterNeedExit, Exit: exitGetcwd},
+	SysBind:          {FlagArg: -1, Enter: enterSockaddr(1, 2, false)},
+	SysConnect:       {FlagArg: -1, Enter: enterSockaddr(1, 2, true)},
+	SysSendto:        {FlagArg: -1, Enter: enterSockaddr(4, 5, true)},
+	SysSendmsg:       {FlagArg: -1, Enter: enterSendmsg},
+	SysAccept:        {FlagArg: -1, Enter: enterSockaddrLen(2), Exit: exitSockaddr(1, 2)},
+	SysAccept4:       {FlagArg: -1, Enter: enterSockaddrLen(2), Exit: exitSockaddr(1, 2)},
+	SysGetsockname:   {FlagArg: -1, Enter: enterSockaddrLen(2), Exit: exitSockaddr(1, 2)},
+	SysGetpeername:   {FlagArg: -1, Enter: enterSockaddrLen(2), Exit: exitSockaddr(1, 2)},
+	SysRecvfrom:      {FlagArg: -1, Enter: enterSockaddrLen(5), Exit: exitSockaddr(4, 5)},
+	SysRecvmsg:       {FlagArg: -1, Enter: enterRecvmsg, Exit: exitRecvmsg},
 }
 
 // Traced returns the syscalls the seccomp filter must send to the tracer.

@@ -82,6 +82,13 @@ const (
 	SysRecvfrom
 	SysRecvmsg
 	SysMmap
+	SysMoveMount
+	SysFspick
+	SysQuotactl
+	SysSetxattrat
+	SysGetxattrat
+	SysListxattrat
+	SysRemovexattrat
 	numSysno
 )
 
@@ -162,6 +169,13 @@ var names = [numSysno]string{
 	SysRecvfrom:        "recvfrom",
 	SysRecvmsg:         "recvmsg",
 	SysMmap:            "mmap",
+	SysMoveMount:       "move_mount",
+	SysFspick:          "fspick",
+	SysQuotactl:        "quotactl",
+	SysSetxattrat:      "setxattrat",
+	SysGetxattrat:      "getxattrat",
+	SysListxattrat:     "listxattrat",
+	SysRemovexattrat:   "removexattrat",
 }
 
 // String returns the kernel's name of the syscall.

@@ -122,7 +122,7 @@ func (c *call) Resolve(dirfd int32, path string, follow bool) (string, string, e
 	t.links.tr = tr
 	guest, host, err := t.view.Resolve(root, cwd, path, follow)
 	t.links.tr = nil
-	if t.cfg.Verbose >= 2 {
+	if t.cfg.Verbose >= 2 && tr.proc.exe != "" { // not the stub's own calls
 		if err != nil {
 			fmt.Fprintf(t.cfg.Log, "gproot: [%d] %s(%q): %v\n", tr.pid, tr.sys, path, err)
 		} else {

@@ -36,7 +36,7 @@ var flags = []cli.Flag{
 	&cli.StringFlag{Name: "rootfs", Aliases: []string{"r"}, Usage: "use `PATH` as the guest root file system"},
 	&cli.StringFlag{Name: "R", Usage: "like -r `PATH`, and bind the host files a guest usually needs (/dev, /proc, /sys, /tmp, /run, $HOME, /etc/passwd, /etc/resolv.conf, ...)"},
 	&cli.StringSliceFlag{Name: "bind", Aliases: []string{"b", "m", "mount"}, Usage: "make the host `PATH[:GUEST][!]` visible in the guest at GUEST (default: the same path); \"!\" keeps GUEST's own symlinks unresolved"},
-	&cli.StringFlag{Name: "cwd", Aliases: []string{"w", "pwd"}, Usage: "initial working `DIR` in the guest (default: the current directory if the guest has it, else /)"},
+	&cli.StringFlag{Name: "cwd", Aliases: []string{"w", "pwd"}, Usage: "initial working `DIR` in the guest (default: the current directory's path if the guest has it, else /)"},
 	&cli.StringFlag{Name: "verbose", Aliases: []string{"v"}, Value: "0", Usage: "`LEVEL`: 1 shows warnings and each exec, 2 every translated syscall, a negative one nothing but errors"},
 	&cli.BoolFlag{Name: "kill-on-exit", Usage: "kill every remaining guest process when the first one exits"},
 	&cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit"},
@@ -180,9 +180,14 @@ func start(cfg *Config) int {
 
 	cwd := cfg.Cwd
 	if cwd == "" {
+		// As proot: the host's working directory, if the guest has a
+		// directory of that name, else where the host's is visible in
+		// the guest, else /.
 		cwd = "/"
 		if wd, err := os.Getwd(); err == nil {
-			if g, ok := view.HostToGuest(wd); ok && isDir(view, g) {
+			if isDir(view, wd) {
+				cwd = wd
+			} else if g, ok := view.HostToGuest(wd); ok && isDir(view, g) {
 				cwd = g
 			}
 		}
