@@ -19,6 +19,9 @@ const maxShebangDepth = 4
 // than this is cut.
 const binprmBufSize = 256
 
+// pageSize is the size of a memory page on the architectures gproot runs.
+const pageSize = 4096
+
 // maxArgs bounds the argv a guest may pass; it keeps the rewritten argv
 // within the tracee's scratch area.
 const maxArgs = 1 << 16
@@ -227,12 +230,20 @@ func patchExecfn(c Call, guest string, hostLen uint64) {
 	}
 	const atExecfn = 31 // AT_EXECFN, include/uapi/linux/auxvec.h
 	sp := c.SP()
-	var w [8]byte
+	// The words are read a page at a time: the stack's last page may be
+	// followed by nothing, and a read must not cross into it.
+	var page [pageSize]byte
+	base := ^uint64(0)
 	word := func(i uint64) (uint64, bool) {
-		if c.Read(sp+8*i, w[:]) != nil {
-			return 0, false
+		a := sp + 8*i
+		if a&^(pageSize-1) != base {
+			base = a &^ (pageSize - 1)
+			if c.Read(base, page[:]) != nil {
+				base = ^uint64(0)
+				return 0, false
+			}
 		}
-		return le64(w[:]), true
+		return le64(page[a-base:]), true
 	}
 	argc, ok := word(0)
 	if !ok || argc > maxArgs {
