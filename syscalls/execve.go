@@ -87,18 +87,22 @@ func enterExecve(c Call, r *Row) error {
 	var prefix []string
 	skip := 0
 	script := path // the name binfmt_script puts after the interpreter
+	var elfInterp string
 	for depth := 0; ; depth++ {
-		if err := checkExec(host); err != nil {
-			return err
-		}
-		head, err := readHead(host)
+		f, err := openExec(host)
 		if err != nil {
 			return err
 		}
-		interp, arg, isScript := parseShebang(head)
+		interp, arg, isScript := parseShebang(f.head(binprmBufSize))
 		if !isScript {
+			elfInterp, err = f.interp()
+			f.close()
+			if err != nil {
+				return err
+			}
 			break
 		}
+		f.close()
 		if depth == maxShebangDepth {
 			return unix.ELOOP
 		}
@@ -120,11 +124,6 @@ func enterExecve(c Call, r *Row) error {
 	}
 	if skip > len(argv) {
 		skip = len(argv)
-	}
-
-	elfInterp, err := readInterp(host)
-	if err != nil {
-		return err
 	}
 	visible := Visible(c.Proc().Root(), guest)
 	d := c.Data()
@@ -330,33 +329,66 @@ func readPointers(c Call, addr uint64) ([]uint64, error) {
 // checkExec fails as execve(2) would for a file that is not a regular
 // executable file.
 func checkExec(host string) error {
-	var st unix.Stat_t
-	if err := unix.Stat(host, &st); err != nil {
-		return errno(err)
+	f, err := openExec(host)
+	if err != nil {
+		return err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return unix.EACCES
-	}
-	if err := unix.Access(host, unix.X_OK); err != nil {
-		return errno(err)
-	}
+	f.close()
 	return nil
 }
 
-// readHead reads the first bytes of a program, as the kernel does to
-// recognise its format.
-func readHead(host string) ([]byte, error) {
+// execFile is a program opened by gproot to see what it is, with its
+// first bytes read.
+type execFile struct {
+	fd  int
+	buf [4096]byte
+	n   int
+}
+
+// openExec opens a program and reads its first page. It fails as
+// execve(2) would for anything but a regular file this user may execute;
+// and, unlike the kernel, for one they may not read.
+func openExec(host string) (*execFile, error) {
+	if err := unix.Access(host, unix.X_OK); err != nil {
+		return nil, errno(err)
+	}
 	fd, err := unix.Open(host, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, errno(err)
 	}
-	defer unix.Close(fd)
-	buf := make([]byte, binprmBufSize)
-	n, err := unix.Pread(fd, buf, 0)
-	if err != nil {
+	f := &execFile{fd: fd}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		f.close()
 		return nil, errno(err)
 	}
-	return buf[:n], nil
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		f.close()
+		return nil, unix.EACCES
+	}
+	if f.n, err = unix.Pread(fd, f.buf[:], 0); err != nil {
+		f.close()
+		return nil, errno(err)
+	}
+	return f, nil
+}
+
+func (f *execFile) close() { unix.Close(f.fd) }
+
+// head returns at most n of the first bytes.
+func (f *execFile) head(n int) []byte { return f.buf[:min(n, f.n)] }
+
+// read fills b from offset off, from the first page when it holds it.
+func (f *execFile) read(b []byte, off uint64) error {
+	if off+uint64(len(b)) <= uint64(f.n) {
+		copy(b, f.buf[off:])
+		return nil
+	}
+	n, err := unix.Pread(f.fd, b, int64(off))
+	if err != nil || n != len(b) {
+		return unix.ENOEXEC
+	}
+	return nil
 }
 
 // parseShebang parses a "#!" line as binfmt_script does
@@ -439,14 +471,19 @@ func cString(b []byte) string {
 // readInterp returns the PT_INTERP of an ELF file, "" for a static one, and
 // ENOEXEC for anything the kernel would not run.
 func readInterp(host string) (string, error) {
-	f, err := os.Open(host)
+	f, err := openExec(host)
 	if err != nil {
-		return "", errno(err)
+		return "", err
 	}
-	defer f.Close()
-	buf := make([]byte, 4096)
-	n, _ := f.ReadAt(buf, 0)
-	buf = buf[:n]
+	defer f.close()
+	return f.interp()
+}
+
+// interp returns the PT_INTERP of the ELF file f, "" for a static one, and
+// ENOEXEC for anything the kernel would not run.
+func (f *execFile) interp() (string, error) {
+	buf := f.head(len(f.buf))
+	n := len(buf)
 	if n < 52 || string(buf[:4]) != "\x7fELF" {
 		return "", unix.ENOEXEC
 	}
@@ -472,8 +509,8 @@ func readInterp(host string) (string, error) {
 		return "", nil
 	}
 	ph := make([]byte, phentsize*phnum)
-	if _, err := f.ReadAt(ph, int64(phoff)); err != nil {
-		return "", unix.ENOEXEC
+	if err := f.read(ph, phoff); err != nil {
+		return "", err
 	}
 	const ptInterp = 3
 	for i := uint64(0); i < phnum; i++ {
@@ -491,13 +528,10 @@ func readInterp(host string) (string, error) {
 			return "", unix.ENOEXEC
 		}
 		s := make([]byte, size)
-		if _, err := f.ReadAt(s, int64(off)); err != nil {
-			return "", unix.ENOEXEC
+		if err := f.read(s, off); err != nil {
+			return "", err
 		}
-		if i := bytes.IndexByte(s, 0); i >= 0 {
-			s = s[:i]
-		}
-		return string(s), nil
+		return cString(s), nil
 	}
 	return "", nil
 }

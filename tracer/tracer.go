@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"runtime"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -147,7 +148,23 @@ func Run(cfg *Config) (int, error) {
 	}
 	syncW.Close()
 	t.forwardSignals()
+	quietSIGCHLD()
 	return t.loop(), nil
+}
+
+// quietSIGCHLD gives SIGCHLD back its default action, to be ignored. The
+// Go runtime handles every signal, so each tracee stop would otherwise
+// interrupt the tracer's wait4 with a SIGCHLD to handle; ignored by
+// default, the signal is not even queued. Children still become zombies to
+// reap: SIG_DFL is not SIG_IGN (wait(2)).
+func quietSIGCHLD() {
+	var act struct {
+		handler  uintptr
+		flags    uint64
+		restorer uintptr
+		mask     uint64
+	} // struct sigaction of rt_sigaction(2); handler SIG_DFL (0)
+	unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGCHLD), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
 }
 
 func seize(pid int) error {
