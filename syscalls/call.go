@@ -72,8 +72,6 @@ type Proc interface {
 	// Root is the guest path of the process's root ("/" unless chroot).
 	Root() string
 	SetRoot(guest string)
-	// Exe is the guest path of the running program (/proc/self/exe).
-	Exe() string
 	// SetExe records the program that execve is loading.
 	SetExe(guest string)
 	// Privileged says whether the guest may do what needs root

@@ -40,9 +40,6 @@ func enterReadlink(c Call, r *Row) error {
 	return nil
 }
 
-// exitReadlink has nothing to do: magic links are answered at entry.
-func exitReadlink(c Call, r *Row) error { return nil }
-
 // replyLink answers a readlink of the magic link host with its guest
 // target, truncated to the buffer as readlink(2) does.
 func replyLink(c Call, host string, bufArg, sizeArg int) error {

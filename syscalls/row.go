@@ -92,8 +92,8 @@ var Rows = [numSysno]*Row{
 	// absolute one is resolved in the guest's view when followed.
 	SysSymlink:         {Paths: []PathArg{p(1, Never)}, FlagArg: -1},
 	SysSymlinkat:       {Paths: []PathArg{at(1, 2, Never)}, FlagArg: -1},
-	SysReadlink:        {Paths: []PathArg{p(0, Never)}, FlagArg: -1, Enter: enterReadlink, Exit: exitReadlink},
-	SysReadlinkat:      {Paths: []PathArg{at(0, 1, Never)}, FlagArg: -1, At: true, Enter: enterReadlink, Exit: exitReadlink},
+	SysReadlink:        {Paths: []PathArg{p(0, Never)}, FlagArg: -1, Enter: enterReadlink},
+	SysReadlinkat:      {Paths: []PathArg{at(0, 1, Never)}, FlagArg: -1, At: true, Enter: enterReadlink},
 	SysChmod:           {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
 	SysFchmodat:        {Paths: []PathArg{at(0, 1, Always)}, FlagArg: -1},
 	SysFchmodat2:       {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 3, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},

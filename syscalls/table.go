@@ -1,8 +1,6 @@
 package syscalls
 
 import (
-	"fmt"
-
 	seccomparch "github.com/elastic/go-seccomp-bpf/arch"
 
 	"github.com/gproot/gproot/arch"
@@ -50,16 +48,6 @@ func (t *Table) Sysno(nr arch.Nr) Sysno {
 
 // Nr returns the native number of s, -1 if this architecture lacks it.
 func (t *Table) Nr(s Sysno) arch.Nr { return t.toNr[s] }
-
-// Name returns the kernel name of native number nr, for messages.
-func (t *Table) Name(nr arch.Nr) string {
-	for name, n := range t.native {
-		if n == int(nr) {
-			return name
-		}
-	}
-	return fmt.Sprintf("syscall_%d", nr)
-}
 
 // X8664 is the table of x86_64.
 var X8664 = NewTable(arch.X8664, seccomparch.X86_64.SyscallNames)

@@ -188,8 +188,6 @@ func (c *call) Root() string { return c.tr.fs.root }
 
 func (c *call) SetRoot(guest string) { c.tr.fs.root = guest }
 
-func (c *call) Exe() string { return c.tr.proc.exe }
-
 func (c *call) SetExe(guest string) { c.tr.proc.exe = guest }
 
 func (c *call) Privileged() bool { return os.Geteuid() == 0 }

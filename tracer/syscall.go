@@ -410,9 +410,9 @@ func (t *Tracer) cloneFlags(parent *Tracee) uint64 {
 		return 0
 	}
 	switch r.Sysno() {
-	case arch.Nr(syscalls.X8664Native("clone")):
+	case t.nrClone:
 		return r.Arg(0)
-	case arch.Nr(syscalls.X8664Native("clone3")):
+	case t.nrClone3:
 		var b [8]byte // struct clone_args: flags is its first u64
 		if t.readMem(parent.pid, r.Arg(0), b[:]) == nil {
 			return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |

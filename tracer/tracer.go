@@ -67,6 +67,8 @@ type Tracer struct {
 	links    procLinks
 	nrMmap   arch.Nr
 	nrSecc   arch.Nr
+	nrClone  arch.Nr
+	nrClone3 arch.Nr
 }
 
 // ptraceOptions are set on the first tracee and inherited by all others.
@@ -95,6 +97,8 @@ func Run(cfg *Config) (int, error) {
 	t.links.t = t
 	t.nrMmap = t.table.Nr(syscalls.SysMmap)
 	t.nrSecc = arch.Nr(syscalls.X8664Native("seccomp"))
+	t.nrClone = arch.Nr(syscalls.X8664Native("clone"))
+	t.nrClone3 = arch.Nr(syscalls.X8664Native("clone3"))
 	t.view = cfg.View.WithLinks(t.links.hook)
 
 	_, hostCwd, err := t.view.Resolve("/", "/", cfg.Cwd, true)
