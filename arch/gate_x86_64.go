@@ -13,13 +13,16 @@ import "encoding/binary"
 //
 // One gate is a slot of GateSlotSize bytes, at GateBase + n*GateSlotSize:
 // GateFrames copies of the code, each GateCodeSize bytes and bound to its
-// own frame, then the frames, then scratch space for rewritten strings.
+// own frame, then the frames, then scratch space for rewritten strings:
+// one region per frame, since a frame's syscall runs after the tracer let
+// the tracee go and a signal handler's syscalls may come first, and one
+// more for syscalls restored at their exit stop.
 const (
 	// GateBase is where slots are mapped; the seccomp filter allows the
 	// syscalls whose instruction pointer lies in the 4 GiB above it.
 	GateBase     = 0x2ad000000000
 	GateRegion   = 1 << 32
-	GateSlotSize = 1 << 20
+	GateSlotSize = 8 << 20
 	GateSlots    = GateRegion / GateSlotSize
 	GateFrames   = 8
 	GateCodeSize = 128
@@ -29,7 +32,17 @@ const (
 	gateFramesOff = GateFrames * GateCodeSize
 	// GateScratch is the offset of the scratch space in a slot.
 	GateScratch = 4096
+	// GateScratchSize is the size of each of the GateFrames+1 scratch
+	// regions.
+	GateScratchSize = (GateSlotSize - GateScratch) / (GateFrames + 1) &^ 4095
 )
+
+// GateFrameScratch returns the scratch region of frame k of the slot;
+// k == GateFrames is the region of syscalls that do not use the gate.
+func GateFrameScratch(slot uint64, k int) (start, end uint64) {
+	start = slot + GateScratch + uint64(k)*GateScratchSize
+	return start, start + GateScratchSize
+}
 
 // Offsets in a gate frame.
 const (

@@ -49,6 +49,15 @@ func (t *Tracer) enter(tr *Tracee) {
 	if tr.scratch == 0 && t.injectMmap(tr) {
 		return
 	}
+	tr.gateFrame = -1
+	if tr.slot != 0 {
+		k := arch.GateFrames // the region of calls restored at exit
+		if tr.row.Exit == nil && t.pickFrame(tr) {
+			k = tr.frame
+			tr.gateFrame = k
+		}
+		tr.scratch, tr.scratchEnd = arch.GateFrameScratch(tr.slot, k)
+	}
 	c := &t.call
 	c.tr = tr
 	err := tr.row.DoEnter(c)
@@ -78,7 +87,7 @@ func (t *Tracer) enter(tr *Tracee) {
 		if tr.needExit {
 			tr.inSyscall = true
 		}
-	case tr.slot != 0 && tr.row.Exit == nil && !tr.needExit && t.gate(tr):
+	case tr.gateFrame >= 0 && !tr.needExit && t.gate(tr):
 	default:
 		// Rewrite the registers, and restore them at the exit stop.
 		if err := t.flushScratch(tr, 0, nil); err != nil {
@@ -91,35 +100,37 @@ func (t *Tracer) enter(tr *Tracee) {
 	t.resume(tr, 0)
 }
 
-// gate runs the rewritten syscall through the tracee's gate, in one stop:
-// it fills a free frame with the syscall, its rewritten arguments, the
-// guest's arguments and the return address, skips the syscall and sends
-// the tracee to the frame's code (arch.GateCode). It returns false, having
-// changed nothing, when no frame is free: the caller then restores the
-// arguments at the exit stop instead.
-func (t *Tracer) gate(tr *Tracee) bool {
-	k := tr.frame
-	if tr.sigSinceGate {
-		// A signal handler may have interrupted the last frame's code
-		// before it finished: take a frame no code is running.
-		var busy [arch.GateFrames * arch.GateFrameSize]byte
-		if err := t.readMem(tr.pid, arch.GateFrameAddr(tr.slot, 0), busy[:]); err != nil {
-			return false
-		}
-		k = -1
-		for i := 1; i <= arch.GateFrames; i++ {
-			j := (tr.frame + i) % arch.GateFrames
-			if busy[j*arch.GateFrameSize+arch.GateFrameBusy] == 0 {
-				k = j
-				break
-			}
-		}
-		if k < 0 {
-			return false
-		}
-		tr.frame = k
-		tr.sigSinceGate = false
+// pickFrame chooses the gate frame of the coming syscall: the last one,
+// unless a signal was delivered since, whose handler may have interrupted
+// that frame's code before it finished; then one no code is running, by
+// their busy bytes. It returns false if every frame is busy.
+func (t *Tracer) pickFrame(tr *Tracee) bool {
+	if !tr.sigSinceGate {
+		return true
 	}
+	var busy [arch.GateFrames * arch.GateFrameSize]byte
+	if err := t.readMem(tr.pid, arch.GateFrameAddr(tr.slot, 0), busy[:]); err != nil {
+		return false
+	}
+	for i := 1; i <= arch.GateFrames; i++ {
+		j := (tr.frame + i) % arch.GateFrames
+		if busy[j*arch.GateFrameSize+arch.GateFrameBusy] == 0 {
+			tr.frame = j
+			tr.sigSinceGate = false
+			return true
+		}
+	}
+	return false
+}
+
+// gate runs the rewritten syscall through the tracee's gate, in one stop:
+// it fills the frame pickFrame chose with the syscall, its rewritten
+// arguments (pointing into the frame's scratch region), the guest's
+// arguments and the return address, skips the syscall and sends the
+// tracee to the frame's code (arch.GateCode). It returns false, having
+// changed nothing, if it cannot write the frame.
+func (t *Tracer) gate(tr *Tracee) bool {
+	k := tr.gateFrame
 	f := &t.frameBuf
 	le := binary.LittleEndian
 	le.PutUint64(f[arch.GateFrameNr:], uint64(int64(tr.regs.Sysno())))

@@ -91,6 +91,7 @@ type Tracee struct {
 	// delivered since, whose handler may have interrupted that frame.
 	frame        int
 	sigSinceGate bool
+	gateFrame    int // the frame of this syscall, -1 if it does not use the gate
 	// mmapAt is the address injectMmap asked for (0: anywhere).
 	mmapAt uint64
 

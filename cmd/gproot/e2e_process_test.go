@@ -297,3 +297,19 @@ func TestVforkExecLoop(t *testing.T) {
 		}
 	})
 }
+
+// TestSignalHandlerPaths runs path syscalls in a loop that a 150 µs timer
+// interrupts with a handler doing path syscalls of its own: each must see
+// its own file. With the gate, the interrupted syscall runs from a frame
+// in the tracee after the handler's have used theirs.
+func TestSignalHandlerPaths(t *testing.T) {
+	r := rootfs(t)
+	bin := cGuest(t, "sigpaths", "sigpaths.c")
+	eachMode(t, func(t *testing.T, env []string) {
+		out, errOut, code := runGproot(t, env, "-r", r, "-b", filepath.Dir(bin)+":"+guestBinDir,
+			guestBinDir+"/"+filepath.Base(bin), "/etc/debian_version", "/etc/hostname", "5000")
+		if want := "wrong 0\nhandler ok\n"; code != 0 || out != want {
+			t.Errorf("exit %d, stdout %q, want %q\nstderr:\n%s", code, out, want, errOut)
+		}
+	})
+}
