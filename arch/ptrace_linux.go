@@ -45,15 +45,15 @@ const (
 	SyscallInfoSeccomp = 3
 )
 
-// SyscallInfoOp returns the op of PTRACE_GET_SYSCALL_INFO (Linux 5.3+):
-// whether a syscall stop is an entry or an exit. It must run on the
-// tracer thread.
-func SyscallInfoOp(pid int) (uint8, error) {
-	var info [88]byte // struct ptrace_syscall_info; op is its first byte
+// SyscallInfoOp returns the op of PTRACE_GET_SYSCALL_INFO (Linux 5.3+),
+// whether a syscall stop is an entry or an exit, and the audit
+// architecture of the syscall. It must run on the tracer thread.
+func SyscallInfoOp(pid int) (op uint8, auditArch uint32, err error) {
+	var info [88]byte // struct ptrace_syscall_info: op u8, pad, arch u32, ...
 	_, _, e := unix.RawSyscall6(unix.SYS_PTRACE, unix.PTRACE_GET_SYSCALL_INFO, uintptr(pid),
 		uintptr(len(info)), uintptr(unsafe.Pointer(&info[0])), 0, 0)
 	if e != 0 {
-		return 0, e
+		return 0, 0, e
 	}
-	return info[0], nil
+	return info[0], uint32(info[4]) | uint32(info[5])<<8 | uint32(info[6])<<16 | uint32(info[7])<<24, nil
 }

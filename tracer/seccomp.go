@@ -18,9 +18,9 @@ const x32SyscallBit = 0x40000000
 
 // Filter returns the BPF program the stub loads (seccomp(2), struct
 // seccomp_data: nr at 0, arch at 4, instruction_pointer at 8):
-//   - another audit architecture (an i386 "int $0x80" on x86_64): TRACE,
-//     so that it is never run untranslated;
-//   - x32 syscalls: ENOSYS;
+//   - another audit architecture (an i386 "int $0x80" on x86_64) and x32
+//     syscalls: ENOSYS, since gproot does not translate them yet, and
+//     they must not run untranslated;
 //   - a syscall with a row in syscalls.Rows: TRACE, unless it comes from a
 //     gate (arch.GateBase), which runs syscalls the tracer already
 //     translated;
@@ -30,7 +30,10 @@ const x32SyscallBit = 0x40000000
 //
 // go-seccomp-bpf's Policy cannot test the instruction pointer, so the
 // program is written here; its kernel syscall tables still name the calls.
-func Filter(a *arch.Info, t *syscalls.Table) ([]bpf.Instruction, error) {
+//
+// Without gate (GPROOT_NO_GATE), traced syscalls skip the instruction
+// pointer test: none is let through.
+func Filter(a *arch.Info, t *syscalls.Table, gate bool) ([]bpf.Instruction, error) {
 	var nrs []uint32
 	for _, s := range syscalls.Traced() {
 		if nr := t.Nr(s); nr >= 0 {
@@ -47,14 +50,18 @@ func Filter(a *arch.Info, t *syscalls.Table) ([]bpf.Instruction, error) {
 		return nil, fmt.Errorf("seccomp filter: %d traced syscalls is too many for its jumps", n)
 	}
 	skip := func(from, to int) uint8 { return uint8(to - from - 1) }
+	traced := checkIP
+	if !gate {
+		traced = trace
+	}
 	prog := []bpf.Instruction{
 		bpf.LoadAbsolute{Off: 4, Size: 4},
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.AuditArch, SkipFalse: skip(1, trace)},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.AuditArch, SkipFalse: skip(1, enosys)},
 		bpf.LoadAbsolute{Off: 0, Size: 4},
 		bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32SyscallBit, SkipTrue: skip(3, enosys)},
 	}
 	for i, nr := range nrs {
-		prog = append(prog, bpf.JumpIf{Cond: bpf.JumpEqual, Val: nr, SkipTrue: skip(4+i, checkIP)})
+		prog = append(prog, bpf.JumpIf{Cond: bpf.JumpEqual, Val: nr, SkipTrue: skip(4+i, traced)})
 	}
 	prog = append(prog,
 		bpf.RetConstant{Val: unix.SECCOMP_RET_ALLOW},

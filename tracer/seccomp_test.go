@@ -57,9 +57,11 @@ func runFilter(t *testing.T, vm *bpf.VM, d seccompData) uint32 {
 	return uint32(ret)
 }
 
-func filterVM(t *testing.T) *bpf.VM {
+func filterVM(t *testing.T) *bpf.VM { return filterVMGate(t, true) }
+
+func filterVMGate(t *testing.T, gate bool) *bpf.VM {
 	t.Helper()
-	prog, err := Filter(arch.X8664, syscalls.X8664)
+	prog, err := Filter(arch.X8664, syscalls.X8664, gate)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,8 +164,7 @@ func TestFilterAllowed(t *testing.T) {
 }
 
 // TestFilterOtherABIs checks the syscalls that do not use the x86_64
-// ABI: an i386 one goes to the tracer (which refuses it rather than let
-// it run untranslated), and an x32 one fails with ENOSYS.
+// ABI: i386 and x32 ones fail with ENOSYS rather than run untranslated.
 func TestFilterOtherABIs(t *testing.T) {
 	vm := filterVM(t)
 	for _, tc := range []struct {
@@ -171,9 +172,9 @@ func TestFilterOtherABIs(t *testing.T) {
 		d    seccompData
 		want uint32
 	}{
-		{"i386 open", seccompData{Nr: 5, Arch: auditArchI386}, unix.SECCOMP_RET_TRACE},
-		{"i386 getpid", seccompData{Nr: 20, Arch: auditArchI386}, unix.SECCOMP_RET_TRACE},
-		{"unknown audit arch", seccompData{Nr: unix.SYS_GETPID, Arch: 0xdeadbeef}, unix.SECCOMP_RET_TRACE},
+		{"i386 open", seccompData{Nr: 5, Arch: auditArchI386}, unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)},
+		{"i386 getpid", seccompData{Nr: 20, Arch: auditArchI386}, unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)},
+		{"unknown audit arch", seccompData{Nr: unix.SYS_GETPID, Arch: 0xdeadbeef}, unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)},
 		{"x32 open", seccompData{Nr: x32Bit | 2, Arch: arch.X8664.AuditArch}, unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)},
 		{"x32 execve", seccompData{Nr: x32Bit | 520, Arch: arch.X8664.AuditArch}, unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)},
 		{"x32 getpid", seccompData{Nr: x32Bit | 39, Arch: arch.X8664.AuditArch}, unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)},
@@ -214,7 +215,7 @@ func TestFilterGate(t *testing.T) {
 			unix.SECCOMP_RET_TRACE,
 		},
 		{"getpid from the gate", seccompData{Nr: unix.SYS_GETPID, Arch: arch.X8664.AuditArch, InstructionPointer: gateSyscall}, unix.SECCOMP_RET_ALLOW},
-		{"i386 from the gate region", seccompData{Nr: 5, Arch: auditArchI386, InstructionPointer: gateSyscall}, unix.SECCOMP_RET_TRACE},
+		{"i386 from the gate region", seccompData{Nr: 5, Arch: auditArchI386, InstructionPointer: gateSyscall}, unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)},
 		{"x32 from the gate region", seccompData{Nr: x32Bit | 257, Arch: arch.X8664.AuditArch, InstructionPointer: gateSyscall}, unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -236,6 +237,19 @@ func TestEncodeSeccompData(t *testing.T) {
 	for i, want := range []uint32{1, 2, 3, 4, 5, 6} {
 		if got := binary.BigEndian.Uint32(b[4*i:]); got != want {
 			t.Errorf("word at offset %d = %d, want %d", 4*i, got, want)
+		}
+	}
+}
+
+// TestFilterNoGate checks that without the gate (GPROOT_NO_GATE) no
+// instruction pointer lets a traced syscall through.
+func TestFilterNoGate(t *testing.T) {
+	vm := filterVMGate(t, false)
+	openat := int32(syscalls.X8664.Nr(syscalls.SysOpenat))
+	for _, ip := range []uint64{arch.GateBase, arch.GateBase + 0x1000, 0xffffffff_00000000, 0x401000} {
+		d := seccompData{Nr: openat, Arch: arch.X8664.AuditArch, InstructionPointer: ip}
+		if got := runFilter(t, vm, d); got != unix.SECCOMP_RET_TRACE {
+			t.Errorf("ip %#x: %#x (%s), want SECCOMP_RET_TRACE", ip, got, retName(got))
 		}
 	}
 }

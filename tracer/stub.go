@@ -3,6 +3,8 @@ package tracer
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -11,11 +13,9 @@ import (
 )
 
 // stubEnv marks the re-executed gproot that becomes the guest's first
-// process; its value is "seccomp" or "ptrace".
+// process; its value is MODE:FD, MODE one of "seccomp", "seccomp-nogate"
+// and "ptrace", FD the pipe on which the tracer says it is attached.
 const stubEnv = "_GPROOT_STUB"
-
-// syncFd is the pipe on which the tracer says it is attached.
-const syncFd = 3
 
 // IsStub says whether this process is the start-up stub. cmd/gproot calls
 // it from an init function, where it must lock the main thread so that the
@@ -27,8 +27,13 @@ func IsStub() bool { return os.Getenv(stubEnv) != "" }
 // the guest program; that execve is the first syscall the tracer
 // translates. os.Args is [stub, guest path, argv0, args...].
 func StubMain() {
-	mode := os.Getenv(stubEnv)
+	mode, fdText, _ := strings.Cut(os.Getenv(stubEnv), ":")
 	os.Unsetenv(stubEnv)
+	syncFd, err := strconv.Atoi(fdText)
+	if err != nil || len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "gproot: internal error: stub started without its pipe or command")
+		os.Exit(1)
+	}
 	var b [1]byte
 	for {
 		_, err := unix.Read(syncFd, b[:])
@@ -37,12 +42,8 @@ func StubMain() {
 		}
 	}
 	unix.Close(syncFd)
-	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "gproot: internal error: stub started without a command")
-		os.Exit(1)
-	}
-	if mode == "seccomp" {
-		prog, err := Filter(arch.Host, syscalls.X8664)
+	if mode == "seccomp" || mode == "seccomp-nogate" {
+		prog, err := Filter(arch.Host, syscalls.X8664, mode == "seccomp")
 		if err == nil {
 			err = unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 		}
@@ -54,7 +55,12 @@ func StubMain() {
 		_ = err
 	}
 	path, argv := os.Args[1], os.Args[2:]
-	err := unix.Exec(path, argv, os.Environ())
+	err = unix.Exec(path, argv, os.Environ())
+	if err == unix.ENOEXEC {
+		// A file without "#!": run it with the shell, as execvp(3) and
+		// proot do.
+		err = unix.Exec("/bin/sh", append([]string{"/bin/sh", path}, argv[1:]...), os.Environ())
+	}
 	code := 126
 	if err == unix.ENOENT {
 		code = 127

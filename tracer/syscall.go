@@ -34,15 +34,17 @@ func (t *Tracer) enter(tr *Tracee) {
 	if !tr.seccomp && nr == t.nrSecc && nr >= 0 {
 		tr.watchSeccomp = true
 	}
+	if tr.foreign {
+		// gproot does not translate other ABIs yet, and the seccomp
+		// filter fails them with ENOSYS: so does the ptrace-only mode.
+		tr.row = nil
+		tr.regs.SetSysno(-1)
+		tr.regs.SetResult(-int64(unix.ENOSYS))
+		t.setRegs(tr)
+		t.resume(tr, 0)
+		return
+	}
 	if tr.row == nil {
-		if tr.seccomp {
-			// Only a syscall of another ABI, which the filter traces
-			// whole, reaches here in seccomp mode: gproot cannot
-			// translate it, so it must not run.
-			tr.regs.SetSysno(-1)
-			tr.regs.SetResult(-int64(unix.ENOSYS))
-			t.setRegs(tr)
-		}
 		t.resume(tr, 0)
 		return
 	}

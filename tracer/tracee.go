@@ -71,6 +71,7 @@ type Tracee struct {
 	needExit  bool
 	skipped   bool // the call was not run; its result is set
 	execed    bool // PTRACE_EVENT_EXEC seen during this syscall
+	foreign   bool // a syscall of another ABI (i386 int $0x80), without seccomp
 	data      syscalls.Data
 	// watchSeccomp: the stub is in seccomp(2); success switches this
 	// tracee to seccomp mode.

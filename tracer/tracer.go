@@ -105,29 +105,39 @@ func Run(cfg *Config) (int, error) {
 	if err != nil {
 		return 1, fmt.Errorf("working directory %q: %w", cfg.Cwd, err)
 	}
-	syncR, syncW, err := os.Pipe()
-	if err != nil {
+	// The start-up pipe's read end is passed at whatever number it got,
+	// not moved to fd 3: the guest inherits gproot's own fds unchanged
+	// (a make jobserver's, a shell's redirections).
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		return 1, fmt.Errorf("start-up pipe: %w", err)
+	}
+	syncR, syncW := p[0], os.NewFile(uintptr(p[1]), "gproot-sync")
+	if _, err := unix.FcntlInt(uintptr(syncR), unix.F_SETFD, 0); err != nil {
 		return 1, fmt.Errorf("start-up pipe: %w", err)
 	}
 	mode := "ptrace"
-	if cfg.Seccomp {
+	switch {
+	case cfg.Seccomp && cfg.NoGate:
+		mode = "seccomp-nogate"
+	case cfg.Seccomp:
 		mode = "seccomp"
 	}
 	cmd := &exec.Cmd{
 		Path:        "/proc/self/exe",
 		Args:        append([]string{"gproot-stub", cfg.Path}, cfg.Argv...),
-		Env:         append(cfg.Env[:len(cfg.Env):len(cfg.Env)], stubEnv+"="+mode),
+		Env:         append(cfg.Env[:len(cfg.Env):len(cfg.Env)], fmt.Sprintf("%s=%s:%d", stubEnv, mode, syncR)),
 		Dir:         hostCwd,
 		Stdin:       os.Stdin,
 		Stdout:      os.Stdout,
 		Stderr:      os.Stderr,
-		ExtraFiles:  []*os.File{syncR},
 		SysProcAttr: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
 	}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	unix.Close(syncR)
+	if err != nil {
 		return 1, fmt.Errorf("start %s: %w", cfg.Path, err)
 	}
-	syncR.Close()
 	pid := cmd.Process.Pid
 	defer syncW.Close()
 	if err := seize(pid); err != nil {
@@ -309,11 +319,13 @@ func (t *Tracer) syscallStop(tr *Tracee) {
 		return
 	}
 	entry := !tr.inSyscall
+	tr.foreign = false
 	if !t.noInfo {
-		op, err := arch.SyscallInfoOp(tr.pid)
+		op, auditArch, err := arch.SyscallInfoOp(tr.pid)
 		switch {
 		case err == nil:
 			entry = op == arch.SyscallInfoEntry
+			tr.foreign = entry && auditArch != arch.Host.AuditArch
 		case errors.Is(err, unix.EIO), errors.Is(err, unix.EINVAL):
 			t.noInfo = true
 		}

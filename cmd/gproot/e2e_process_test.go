@@ -313,3 +313,41 @@ func TestSignalHandlerPaths(t *testing.T) {
 		}
 	})
 }
+
+// TestI386SyscallsRefused runs i386 syscalls ("int $0x80") from a 64-bit
+// guest: gproot does not translate that ABI yet, so they must fail with
+// ENOSYS in every mode, never run with untranslated paths. Natively they
+// work.
+func TestI386SyscallsRefused(t *testing.T) {
+	r := rootfs(t)
+	bin := cGuest(t, "int80", "int80.c", "-static", "-no-pie")
+	out, errOut, code := run(t, nil, asNobody(bin)...)
+	if code != 0 || out != "open 3\ngetpid ok\n" {
+		t.Fatalf("native: exit %d, stdout %q\nstderr:\n%s", code, out, errOut)
+	}
+	eachMode(t, func(t *testing.T, env []string) {
+		out, errOut, code := runGproot(t, env, "-r", r, "-b", filepath.Dir(bin)+":"+guestBinDir, guestBinDir+"/"+filepath.Base(bin))
+		if want := "open -38\ngetpid failed\n"; code != 0 || out != want {
+			t.Errorf("exit %d, stdout %q, want %q\nstderr:\n%s", code, out, want, errOut)
+		}
+	})
+}
+
+// TestInheritedFds checks that the guest inherits gproot's open file
+// descriptors unchanged, fd 3 included (a make jobserver passes its pipe
+// as fds 3 and 4).
+func TestInheritedFds(t *testing.T) {
+	r := rootfs(t)
+	dir := readableDir(t)
+	writeFile(t, filepath.Join(dir, "three"), "from-fd-3\n", 0o644)
+	writeFile(t, filepath.Join(dir, "four"), "from-fd-4\n", 0o644)
+	eachMode(t, func(t *testing.T, env []string) {
+		args := append([]string{"sh", "-c", `exec 3<"$1" 4<"$2"; shift 2; exec "$@"`, "sh",
+			filepath.Join(dir, "three"), filepath.Join(dir, "four")}, asNobody(gprootBin(t))...)
+		args = append(args, "-r", r, "sh", "-c", "cat <&3; cat <&4")
+		out, errOut, code := run(t, env, args...)
+		if want := "from-fd-3\nfrom-fd-4\n"; code != 0 || out != want {
+			t.Errorf("exit %d, stdout %q, want %q\nstderr:\n%s", code, out, want, errOut)
+		}
+	})
+}
