@@ -68,6 +68,11 @@ func linkTarget(c Call, host string) (string, error) {
 			return exe, nil
 		}
 	}
+	if pid, rest, ok := procPid(host); ok && rest == "root" {
+		if _, ok := c.Proc().ExeOf(pid); ok {
+			return Visible(c.Proc().Root(), c.Proc().Root()), nil
+		}
+	}
 	target, err := readlink(host)
 	if err != nil {
 		return "", errno(err)

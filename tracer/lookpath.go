@@ -43,7 +43,7 @@ func LookPath(v *pathfs.View, cwd, name, pathEnv string) (string, error) {
 		switch err := executable(host); err {
 		case nil:
 			return guest, nil
-		case unix.EACCES:
+		case unix.EACCES, unix.EISDIR:
 			denied = true
 		}
 	}
@@ -65,7 +65,11 @@ func executable(host string) error {
 	if err := unix.Stat(host, &st); err != nil {
 		return err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+	case unix.S_IFDIR:
+		return unix.EISDIR
+	default:
 		return unix.EACCES
 	}
 	return unix.Access(host, unix.X_OK)

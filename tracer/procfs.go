@@ -37,10 +37,15 @@ func (f *procLinks) hook(host string) (string, bool, error) {
 	}
 	rest := host[len("/proc/"):]
 	num, tail, _ := strings.Cut(rest, "/")
-	if tail == "exe" {
-		if pid, err := strconv.Atoi(num); err == nil {
-			if tr := f.t.tracees[pid]; tr != nil && tr.proc.exe != "" {
+	if pid, err := strconv.Atoi(num); err == nil {
+		if tr := f.t.tracees[pid]; tr != nil {
+			switch {
+			case tail == "exe" && tr.proc.exe != "":
 				return tr.proc.exe, true, nil
+			case tail == "root":
+				// The kernel's answer is the host's /: the tracee's
+				// root is its guest root.
+				return tr.fs.root, true, nil
 			}
 		}
 	}

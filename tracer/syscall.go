@@ -74,9 +74,6 @@ func (t *Tracer) enter(tr *Tracee) {
 		}
 		t.restoreArgs(tr)
 		c.Skip(-int64(errno))
-		if t.cfg.Verbose >= 2 {
-			fmt.Fprintf(t.cfg.Log, "gproot: [%d] %s: %v\n", tr.pid, sys, errno)
-		}
 	}
 	switch {
 	case tr.skipped:
@@ -452,10 +449,12 @@ func (t *Tracer) execEvent(tr *Tracee) {
 	tr.scratch, tr.scratchEnd, tr.slot, tr.ownsSlot = 0, 0, 0, false
 	tr.mm = &mmState{mapped: map[uint64]bool{}, used: map[uint64]bool{}, noGate: t.cfg.NoGate}
 	tr.execed = true
-	if t.cfg.Verbose >= 1 {
-		fmt.Fprintf(t.cfg.Log, "gproot: [%d] exec %s\n", tr.pid, tr.data.Guest)
-	}
+	// An exec event without data is the stub's own, when gproot attached
+	// to it before its execve was over.
 	if tr.data.Guest != "" {
+		if t.cfg.Verbose >= 1 {
+			fmt.Fprintf(t.cfg.Log, "gproot: [%d] exec %s\n", tr.pid, tr.data.Guest)
+		}
 		if err := arch.GetRegs(tr.pid, &tr.regs); err != nil {
 			t.lost(tr, "PTRACE_GETREGS", err)
 			return

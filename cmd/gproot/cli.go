@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"strconv"
 	"strings"
 
@@ -178,27 +179,37 @@ func start(cfg *Config) int {
 	}
 	defer view.Close()
 
-	cwd := cfg.Cwd
-	if cwd == "" {
-		// As proot: the host's working directory, if the guest has a
-		// directory of that name, else where the host's is visible in
-		// the guest, else /.
-		cwd = "/"
-		if wd, err := os.Getwd(); err == nil {
-			if isDir(view, wd) {
-				cwd = wd
-			} else if g, ok := view.HostToGuest(wd); ok && isDir(view, g) {
-				cwd = g
-			}
+	// As proot: the host's working directory, if the guest has a
+	// directory of that name, else where the host's is visible in the
+	// guest, else /. A relative -w is relative to that.
+	cwd := "/"
+	if wd, err := os.Getwd(); err == nil {
+		if isDir(view, wd) {
+			cwd = wd
+		} else if g, ok := view.HostToGuest(wd); ok && isDir(view, g) {
+			cwd = g
 		}
-	} else if !isDir(view, cwd) {
-		fmt.Fprintf(os.Stderr, "gproot: -w %s: not a directory in the guest\n", cwd)
-		return 1
 	}
-	path, err := tracer.LookPath(view, cwd, cfg.Command[0], getenv(cfg.Env, "PATH"))
+	if cfg.Cwd != "" {
+		if !strings.HasPrefix(cfg.Cwd, "/") {
+			cfg.Cwd = path.Join(cwd, cfg.Cwd)
+		}
+		if !isDir(view, cfg.Cwd) {
+			fmt.Fprintf(os.Stderr, "gproot: -w %s: not a directory in the guest\n", cfg.Cwd)
+			return 1
+		}
+		cwd = path.Clean(cfg.Cwd)
+	}
+	// The shell trusts PWD if it names the cwd: it must be the guest's.
+	env := append(cfg.Env[:len(cfg.Env):len(cfg.Env)], "PWD="+cwd)
+	if len(cfg.Command[0]) == 0 {
+		fmt.Fprintln(os.Stderr, "gproot: empty command name")
+		return 127
+	}
+	prog, err := tracer.LookPath(view, cwd, cfg.Command[0], getenv(cfg.Env, "PATH"))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gproot: %s: %v\n", cfg.Command[0], err)
-		if errors.Is(err, unix.EACCES) {
+		if errors.Is(err, unix.EACCES) || errors.Is(err, unix.EISDIR) {
 			return 126
 		}
 		return 127
@@ -206,9 +217,9 @@ func start(cfg *Config) int {
 	code, err := tracer.Run(&tracer.Config{
 		View:       view,
 		Cwd:        cwd,
-		Path:       path,
+		Path:       prog,
 		Argv:       cfg.Command,
-		Env:        cfg.Env,
+		Env:        env,
 		Seccomp:    cfg.Seccomp,
 		NoGate:     cfg.NoGate,
 		KillOnExit: cfg.KillOnExit,

@@ -351,3 +351,23 @@ func TestInheritedFds(t *testing.T) {
 		}
 	})
 }
+
+// TestProcSelfRootAndPWD checks paths through /proc/self/root (the
+// guest's root, not the host's) and that PWD names the guest's cwd.
+func TestProcSelfRootAndPWD(t *testing.T) {
+	r := rootfs(t)
+	want := string(mustRead(filepath.Join(r, "etc/debian_version")))
+	eachMode(t, func(t *testing.T, env []string) {
+		out, errOut, code := runGproot(t, env, "-r", r, "-b", "/proc", "-w", "/usr/share", "sh", "-c",
+			`cat /proc/self/root/etc/debian_version; readlink /proc/self/root; echo "$PWD"; cd /proc/self/root && /bin/pwd`)
+		if want := want + "/\n/usr/share\n/\n"; code != 0 || out != want {
+			t.Errorf("exit %d, stdout %q, want %q\nstderr:\n%s", code, out, want, errOut)
+		}
+	})
+	t.Run("directory-as-command", func(t *testing.T) {
+		_, errOut, code := runGproot(t, nil, "-r", r, "/etc")
+		if code != 126 || !strings.Contains(errOut, "is a directory") {
+			t.Errorf("exit %d, stderr %q, want 126 and \"is a directory\"", code, errOut)
+		}
+	})
+}
