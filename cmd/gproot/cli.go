@@ -55,6 +55,9 @@ var hostFilesR = []string{
 // parse turns the command line into a Config, nil after -h or -V.
 func parse(args, env []string) (*Config, error) {
 	var cfg *Config
+	// urfave/cli answers -h itself; its printer is replaced by one that
+	// does not align every option on the longest names.
+	cli.HelpPrinter = func(w io.Writer, _ string, _ interface{}) { printHelp(w) }
 	app := &cli.App{
 		Name:                      "gproot",
 		Usage:                     "run programs in a guest root file system, without privileges (PRoot compatible)",
@@ -69,9 +72,6 @@ func parse(args, env []string) (*Config, error) {
 			return fmt.Errorf("%v (see gproot --help)", err)
 		},
 		Action: func(c *cli.Context) error {
-			if c.Bool("help") {
-				return cli.ShowAppHelp(c)
-			}
 			if c.Bool("version") {
 				fmt.Fprintf(c.App.Writer, "gproot %s (PRoot compatible)\n", Version)
 				return nil
@@ -125,6 +125,41 @@ func configFrom(c *cli.Context, env []string) (*Config, error) {
 		cfg.NoGate = true
 	}
 	return cfg, nil
+}
+
+// printHelp prints the usage: each option with its names on one line and
+// its meaning, indented, on the next (urfave/cli's one-line columns grow
+// as wide as the longest names).
+func printHelp(w io.Writer) {
+	fmt.Fprintf(w, "gproot %s: run programs in a guest root file system, without privileges.\n", Version)
+	fmt.Fprintln(w, "\nUsage: gproot [options] [--] [command [args...]]   (default command: /bin/sh)")
+	fmt.Fprintln(w, "\nOptions (as proot's):")
+	for _, f := range flags {
+		var names []string
+		var arg, usage string
+		for _, n := range f.Names() {
+			if len(n) == 1 {
+				names = append(names, "-"+n)
+			} else {
+				names = append(names, "--"+n)
+			}
+		}
+		if d, ok := f.(cli.DocGenerationFlag); ok {
+			usage = d.GetUsage()
+			if i := strings.IndexByte(usage, '`'); i >= 0 {
+				if j := strings.IndexByte(usage[i+1:], '`'); j >= 0 {
+					arg = usage[i+1 : i+1+j]
+					usage = usage[:i] + arg + usage[i+2+j:]
+				}
+			}
+			if d.TakesValue() && arg == "" {
+				arg = "VALUE"
+			}
+		}
+		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace(strings.Join(names, ", ")+" "+arg), usage)
+	}
+	fmt.Fprintln(w, "\nEnvironment: PROOT_NO_SECCOMP=1 or GPROOT_NO_SECCOMP=1 traces every syscall")
+	fmt.Fprintln(w, "(no seccomp filter); GPROOT_NO_GATE=1 keeps the filter but not the gate.")
 }
 
 // rBindings are the bindings -R adds.
