@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -137,13 +138,14 @@ func (c *call) Unchanged(path, host string) bool {
 		return true
 	}
 	base := c.t.relBase
-	if base == "" || len(path) == 0 || path[0] == '/' || len(host) != len(base)+1+len(path) && !(base == "/" && len(host) == 1+len(path)) {
+	if base == "" || path == "" || path[0] == '/' {
 		return false
 	}
-	if base == "/" {
-		return host[0] == '/' && host[1:] == path
+	rest, ok := strings.CutPrefix(host, base)
+	if ok && base != "/" {
+		rest, ok = strings.CutPrefix(rest, "/")
 	}
-	return host[:len(base)] == base && host[len(base)] == '/' && host[len(base)+1:] == path
+	return ok && rest == path
 }
 
 // procLink reads /proc/PID/NAME or, with fd >= 0, /proc/PID/fd/FD.
