@@ -86,6 +86,7 @@ type Proc interface {
 type Data struct {
 	Guest  string // a guest path found at entry (exe for execve, ...)
 	Path   string // the path as the guest passed it (execfn for execve)
+	Loaded string // execve: the host path gproot executes
 	Addr   uint64 // a tracee address (argv string of the guest path, ...)
 	Len    uint64
 	Flags  uint32

@@ -187,6 +187,7 @@ func enterExecve(c Call, r *Row) error {
 		return err
 	}
 	d.Len = uint64(len(filename))
+	d.Loaded = filename
 	if r.At {
 		// execve(filename, argv, envp): the arguments move down by one.
 		c.SetSysno(SysExecve)

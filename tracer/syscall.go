@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"path"
 
 	"golang.org/x/sys/unix"
 
@@ -165,9 +166,6 @@ func (t *Tracer) gate(tr *Tracee) bool {
 func (t *Tracer) exit(tr *Tracee) {
 	tr.inSyscall = false
 	switch {
-	case tr.injecting:
-		t.injected(tr)
-		return
 	case tr.watchSeccomp:
 		tr.watchSeccomp = false
 		if v, err := arch.PeekUser(tr.pid, tr.regs.ResultOffset()); err == nil && v == 0 {
@@ -271,7 +269,7 @@ func (t *Tracer) injectMmap(tr *Tracee) bool {
 	r.SetArg(4, ^uint64(0))
 	r.SetArg(5, 0)
 	tr.changed = 0
-	tr.injecting = true
+	tr.inject = injectMmap
 	tr.inSyscall = true
 	t.setRegs(tr)
 	t.resume(tr, 0)
@@ -280,7 +278,7 @@ func (t *Tracer) injectMmap(tr *Tracee) bool {
 
 // injected finishes injectMmap at the mmap's exit stop.
 func (t *Tracer) injected(tr *Tracee) {
-	tr.injecting = false
+	tr.inject = injectNone
 	v, err := arch.PeekUser(tr.pid, tr.regs.ResultOffset())
 	if err != nil {
 		t.lost(tr, "PTRACE_PEEKUSER", err)
@@ -322,7 +320,54 @@ func (t *Tracer) injected(tr *Tracee) {
 		tr.mm.mapped[v] = true
 		t.useSlot(tr, v)
 	}
+	if tr.comm != "" && tr.scratch != 0 {
+		t.injectComm(tr)
+		return
+	}
 	t.restart(tr, &tr.saved)
+}
+
+// injectComm makes the tracee call prctl(PR_SET_NAME, comm) before the
+// syscall in saved, which is restarted afterwards: the kernel named the
+// process after what gproot executed (the guest's ld.so, or a resolved
+// path), not after what the guest asked for, and pgrep, pkill and ps
+// read that name.
+func (t *Tracer) injectComm(tr *Tracee) {
+	addr := tr.scratch
+	if tr.slot != 0 {
+		addr, _ = arch.GateFrameScratch(tr.slot, arch.GateFrames)
+	}
+	name := append([]byte(tr.comm), 0)
+	tr.comm = ""
+	if err := t.writeMem(tr.pid, addr, name); err != nil {
+		t.restart(tr, &tr.saved)
+		return
+	}
+	r := tr.saved
+	r.SetSysno(t.nrPrctl)
+	r.SetArg(0, unix.PR_SET_NAME)
+	r.SetArg(1, addr)
+	r.SetPC(r.PC() - arch.Host.SyscallInsnSize)
+	r.SetResult(int64(t.nrPrctl))
+	tr.regs = r
+	tr.inject = injectCommEntry
+	tr.inSyscall = true
+	t.setRegs(tr)
+	t.resume(tr, 0)
+}
+
+// injectStop handles the syscall stops of gproot's own injected syscalls.
+func (t *Tracer) injectStop(tr *Tracee) {
+	switch tr.inject {
+	case injectMmap:
+		t.injected(tr)
+	case injectCommEntry:
+		tr.inject = injectCommExit
+		t.resume(tr, 0)
+	default:
+		tr.inject = injectNone
+		t.restart(tr, &tr.saved)
+	}
 }
 
 // useSlot gives the tracee the gate slot at addr.
@@ -462,6 +507,10 @@ func (t *Tracer) execEvent(tr *Tracee) {
 		c := &t.call
 		c.tr = tr
 		syscalls.ExecDone(c)
+		// TASK_COMM_LEN is 16 (include/linux/sched.h): 15 bytes and a NUL.
+		if want := path.Base(tr.data.Path); want != path.Base(tr.data.Loaded) {
+			tr.comm = want[:min(len(want), 15)]
+		}
 	}
 	t.resume(tr, 0)
 }

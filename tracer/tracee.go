@@ -56,6 +56,16 @@ func (m *mmState) freeSlot() (addr uint64, mapped, ok bool) {
 	return 0, false, false
 }
 
+// injectStage is where a tracee is in the syscalls gproot injects.
+type injectStage uint8
+
+const (
+	injectNone      injectStage = iota
+	injectMmap                  // at the exit of the mmap
+	injectCommEntry             // at the entry of the prctl
+	injectCommExit              // at the exit of the prctl
+)
+
 // Tracee is one traced thread.
 type Tracee struct {
 	// Private.
@@ -76,10 +86,15 @@ type Tracee struct {
 	// watchSeccomp: the stub is in seccomp(2); success switches this
 	// tracee to seccomp mode.
 	watchSeccomp bool
-	// injecting: an mmap(2) for the scratch area runs in place of the
-	// syscall in saved, which is restarted afterwards.
-	injecting bool
-	saved     arch.Regs
+	// inject: gproot's own syscalls run in place of the one in saved,
+	// which is restarted afterwards: an mmap(2) for the scratch area, then
+	// possibly a prctl(PR_SET_NAME) to set comm.
+	inject injectStage
+	// comm is the name the kernel would have given the program execve
+	// started (the basename of the path the guest passed), when the one
+	// it got differs: the loader's, or the resolved path's.
+	comm  string
+	saved arch.Regs
 	// Scratch area for rewritten arguments: one mapping per thread,
 	// inherited by fork (a copy) and by vfork (the parent waits). With a
 	// gate, it is the gate's slot's scratch space.

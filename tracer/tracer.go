@@ -69,6 +69,7 @@ type Tracer struct {
 	nrSecc   arch.Nr
 	nrClone  arch.Nr
 	nrClone3 arch.Nr
+	nrPrctl  arch.Nr
 }
 
 // ptraceOptions are set on the first tracee and inherited by all others.
@@ -99,6 +100,7 @@ func Run(cfg *Config) (int, error) {
 	t.nrSecc = arch.Nr(syscalls.X8664Native("seccomp"))
 	t.nrClone = arch.Nr(syscalls.X8664Native("clone"))
 	t.nrClone3 = arch.Nr(syscalls.X8664Native("clone3"))
+	t.nrPrctl = arch.Nr(syscalls.X8664Native("prctl"))
 	t.view = cfg.View.WithLinks(t.links.hook)
 
 	_, hostCwd, err := t.view.Resolve("/", "/", cfg.Cwd, true)
@@ -310,6 +312,10 @@ func (t *Tracer) ptrace(req int, tr *Tracee, data uintptr) {
 // syscallStop handles a SIGTRAP|0x80 stop: an exit stop asked for at
 // entry, or, without seccomp, any entry or exit.
 func (t *Tracer) syscallStop(tr *Tracee) {
+	if tr.inject != injectNone {
+		t.injectStop(tr)
+		return
+	}
 	if tr.seccomp {
 		if tr.inSyscall {
 			t.exit(tr)

@@ -371,3 +371,22 @@ func TestProcSelfRootAndPWD(t *testing.T) {
 		}
 	})
 }
+
+// TestComm checks the names the kernel gives processes (/proc/PID/comm,
+// read by pgrep, pkill, ps): the basename of the path passed to execve,
+// as under chroot, not that of the guest's ld.so gproot runs, nor of a
+// symlink's target.
+func TestComm(t *testing.T) {
+	r := rootfs(t)
+	dir := readableDir(t)
+	if err := os.Symlink("/bin/sleep", filepath.Join(dir, "napper")); err != nil {
+		t.Fatal(err)
+	}
+	const script = `sleep 5 & s=$!; /srv/cm/napper 5 & n=$!; sleep 0.3; cat /proc/$s/comm /proc/$n/comm /proc/$$/comm; kill $s $n`
+	eachMode(t, func(t *testing.T, env []string) {
+		out, errOut, code := runGproot(t, env, "-r", r, "-b", "/proc", "-b", dir+":/srv/cm", "sh", "-c", script)
+		if want := "sleep\nnapper\nsh\n"; code != 0 || out != want {
+			t.Errorf("exit %d, stdout %q, want %q\nstderr:\n%s", code, out, want, errOut)
+		}
+	})
+}
