@@ -12,8 +12,8 @@ import (
 	"github.com/gproot/gproot/syscalls"
 )
 
-// errNeedScratch aborts an entry handler of a tracee that has no scratch
-// area yet; one is mapped and the syscall restarted.
+// errNeedScratch is what Push returns for a tracee with no scratch area:
+// enter maps one before any handler runs, so a handler never sees it.
 var errNeedScratch = errors.New("no scratch area")
 
 // enter handles a syscall entry: a seccomp stop, or a syscall-entry stop
@@ -91,11 +91,16 @@ func (t *Tracer) enter(tr *Tracee) {
 	default:
 		// Rewrite the registers, and restore them at the exit stop.
 		if err := t.flushScratch(tr, 0, nil); err != nil {
-			t.lost(tr, "write scratch", err)
-			return
+			// The guest unmapped or protected the scratch area: the call
+			// fails rather than run with half-written arguments.
+			t.restoreArgs(tr)
+			tr.regs.SetSysno(-1)
+			tr.regs.SetResult(-int64(unix.EFAULT))
+			tr.skipped = true
+		} else {
+			tr.inSyscall = true
 		}
 		t.setRegs(tr)
-		tr.inSyscall = true
 	}
 	t.resume(tr, 0)
 }
