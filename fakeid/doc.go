@@ -1,5 +1,4 @@
-// Package fakeid will fake user and group identities and the kernel
-// release seen by a guest (proot -0, -i and -k). It holds no code yet:
-// gproot rejects those options until it does (issue 3). Like pathfs, it
-// is to hold no ptrace code.
+// Package fakeid will fake the user and group identities a guest sees
+// (proot -0 and -i). It holds no code yet: gproot rejects those options
+// until it does (issue 3). Like pathfs, it is to hold no ptrace code.
 package fakeid

@@ -77,6 +77,8 @@ type Proc interface {
 	// Privileged says whether the guest may do what needs root
 	// (the tracer runs as root, or fakes it).
 	Privileged() bool
+	// KernelRelease is the release -k gives, "" for the real one.
+	KernelRelease() string
 	// ExeOf returns the guest exe of the tracee whose thread-group id is
 	// pid, if it is traced.
 	ExeOf(pid int) (string, bool)

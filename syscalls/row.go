@@ -46,6 +46,9 @@ type Row struct {
 	EmptyPath uint64
 	// Enter runs at the entry stop (nil: translate Paths); Exit, if not
 	// nil, runs at the exit stop with the kernel's result.
+	// Kompat rows are traced only when the guest's view of the kernel is
+	// changed (-k).
+	Kompat bool
 	// At marks the *at variant of a call that has its own handler
 	// (readlinkat, execveat): arguments move by one.
 	At    bool
@@ -137,6 +140,7 @@ var Rows = [numSysno]*Row{
 	SysGetxattrat:    {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
 	SysListxattrat:   {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
 	SysRemovexattrat: {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
+	SysUname:         {FlagArg: -1, Kompat: true, Enter: enterNeedExit, Exit: exitUname},
 	SysGetcwd:        {FlagArg: -1, Enter: enterNeedExit, Exit: exitGetcwd},
 	SysBind:          {FlagArg: -1, Enter: enterSockaddr(1, 2, false)},
 	SysConnect:       {FlagArg: -1, Enter: enterSockaddr(1, 2, true)},
@@ -150,11 +154,15 @@ var Rows = [numSysno]*Row{
 	SysRecvmsg:       {FlagArg: -1, Enter: enterRecvmsg, Exit: exitRecvmsg},
 }
 
-// Traced returns the syscalls the seccomp filter must send to the tracer.
-func Traced() []Sysno {
+// Traced returns the syscalls the seccomp filter must send to the tracer
+// in every run.
+func Traced() []Sysno { return TracedWith(false) }
+
+// TracedWith returns them, with the Kompat ones if kompat.
+func TracedWith(kompat bool) []Sysno {
 	var out []Sysno
 	for s, r := range Rows {
-		if r != nil {
+		if r != nil && (kompat || !r.Kompat) {
 			out = append(out, Sysno(s))
 		}
 	}

@@ -89,6 +89,7 @@ const (
 	SysGetxattrat
 	SysListxattrat
 	SysRemovexattrat
+	SysUname
 	numSysno
 )
 
@@ -176,6 +177,7 @@ var names = [numSysno]string{
 	SysGetxattrat:      "getxattrat",
 	SysListxattrat:     "listxattrat",
 	SysRemovexattrat:   "removexattrat",
+	SysUname:           "uname",
 }
 
 // String returns the kernel's name of the syscall.

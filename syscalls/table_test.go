@@ -131,9 +131,15 @@ func TestTraced(t *testing.T) {
 		}
 	}
 	for s, r := range Rows {
-		if r != nil && !traced[Sysno(s)] {
+		if r != nil && !r.Kompat && !traced[Sysno(s)] {
 			t.Errorf("%s has a row but is not traced", Sysno(s))
 		}
+		if r != nil && r.Kompat && traced[Sysno(s)] {
+			t.Errorf("%s is a Kompat row but is always traced", Sysno(s))
+		}
+	}
+	if n := len(TracedWith(true)) - len(Traced()); n != 1 {
+		t.Errorf("TracedWith(true) adds %d syscalls, want 1 (uname)", n)
 	}
 	if traced[SysMmap] {
 		t.Error("mmap is traced: it is only known for the scratch-area injection")

@@ -194,6 +194,8 @@ func (c *call) SetExe(guest string) { c.tr.proc.exe = guest }
 
 func (c *call) Privileged() bool { return os.Geteuid() == 0 }
 
+func (c *call) KernelRelease() string { return c.t.cfg.KernelRelease }
+
 func (c *call) ExeOf(pid int) (string, bool) {
 	tr := c.t.tracees[pid]
 	if tr == nil {

@@ -33,6 +33,9 @@ type Config struct {
 	// NoGate turns the gate off (GPROOT_NO_GATE): with seccomp, rewritten
 	// syscalls then stop at their exit too, to get their arguments back.
 	NoGate bool
+	// KernelRelease is the release uname(2) reports (-k), "" for the
+	// real one.
+	KernelRelease string
 	// KillOnExit kills every remaining tracee when the first one exits.
 	KillOnExit bool
 	// Verbose is proot's -v level; Log receives its messages.
@@ -128,7 +131,7 @@ func Run(cfg *Config) (int, error) {
 	cmd := &exec.Cmd{
 		Path:        "/proc/self/exe",
 		Args:        append([]string{"gproot-stub", cfg.Path}, cfg.Argv...),
-		Env:         append(cfg.Env[:len(cfg.Env):len(cfg.Env)], fmt.Sprintf("%s=%s:%d", stubEnv, mode, syncR)),
+		Env:         append(cfg.Env[:len(cfg.Env):len(cfg.Env)], fmt.Sprintf("%s=%s:%d:%t", stubEnv, mode, syncR, cfg.KernelRelease != "")),
 		Dir:         hostCwd,
 		Stdin:       os.Stdin,
 		Stdout:      os.Stdout,

@@ -30,6 +30,8 @@ type Config struct {
 	Env        []string
 	Seccomp    bool
 	NoGate     bool
+	// KernelRelease is -k's release, "" for the real one.
+	KernelRelease string
 }
 
 // flags is gproot's command line: proot's options, names and meanings.
@@ -39,6 +41,7 @@ var flags = []cli.Flag{
 	&cli.StringSliceFlag{Name: "bind", Aliases: []string{"b", "m", "mount"}, Usage: "make the host `PATH[:GUEST][!]` visible in the guest at GUEST (default: the same path); \"!\" keeps GUEST's own symlinks unresolved"},
 	&cli.StringFlag{Name: "cwd", Aliases: []string{"w", "pwd"}, Usage: "initial working `DIR` in the guest (default: the current directory's path if the guest has it, else /)"},
 	&cli.StringFlag{Name: "verbose", Aliases: []string{"v"}, Value: "0", Usage: "`LEVEL`: 1 shows warnings and each exec, 2 every translated syscall, a negative one nothing but errors"},
+	&cli.StringFlag{Name: "kernel-release", Aliases: []string{"k"}, Usage: "make uname(2) and /proc/sys/kernel/osrelease report `RELEASE` as the kernel release (e.g. 3.10, for programs that find the real one too old or too new)"},
 	&cli.BoolFlag{Name: "kill-on-exit", Usage: "kill every remaining guest process when the first one exits"},
 	&cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit"},
 	&cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "print this help and exit"},
@@ -97,6 +100,10 @@ func configFrom(c *cli.Context, env []string) (*Config, error) {
 		Command:    c.Args().Slice(),
 		Env:        env,
 		Seccomp:    true,
+	}
+	cfg.KernelRelease = c.String("kernel-release")
+	if c.IsSet("kernel-release") && (cfg.KernelRelease == "" || len(cfg.KernelRelease) > 64 || strings.ContainsAny(cfg.KernelRelease, "\x00\n")) {
+		return nil, fmt.Errorf("-k takes a kernel release of 1 to 64 characters on one line, like 3.10 or 6.1.0-13-amd64, not %q", cfg.KernelRelease)
 	}
 	v, err := strconv.Atoi(c.String("verbose"))
 	if err != nil {
@@ -207,6 +214,23 @@ func start(cfg *Config) int {
 		}
 		binds = append(binds, b)
 	}
+	if cfg.KernelRelease != "" {
+		// /proc/sys/kernel/osrelease says the release too: a file of the
+		// fake one is bound over it.
+		dir, err := os.MkdirTemp("", "gproot-kompat-*")
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "gproot: -k: %v\n", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		f := path.Join(dir, "osrelease")
+		if err := os.WriteFile(f, []byte(cfg.KernelRelease+"\n"), 0o444); err != nil {
+			fmt.Fprintf(os.Stderr, "gproot: -k: %v\n", err)
+			return 1
+		}
+		os.Chmod(dir, 0o755)
+		binds = append(binds, pathfs.Binding{Host: f, Guest: "/proc/sys/kernel/osrelease"})
+	}
 	view, err := pathfs.NewView(cfg.Rootfs, binds, pathfs.OS{})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gproot: %v\n", err)
@@ -250,16 +274,17 @@ func start(cfg *Config) int {
 		return 127
 	}
 	code, err := tracer.Run(&tracer.Config{
-		View:       view,
-		Cwd:        cwd,
-		Path:       prog,
-		Argv:       cfg.Command,
-		Env:        env,
-		Seccomp:    cfg.Seccomp,
-		NoGate:     cfg.NoGate,
-		KillOnExit: cfg.KillOnExit,
-		Verbose:    cfg.Verbose,
-		Log:        os.Stderr,
+		View:          view,
+		Cwd:           cwd,
+		Path:          prog,
+		Argv:          cfg.Command,
+		Env:           env,
+		Seccomp:       cfg.Seccomp,
+		NoGate:        cfg.NoGate,
+		KernelRelease: cfg.KernelRelease,
+		KillOnExit:    cfg.KillOnExit,
+		Verbose:       cfg.Verbose,
+		Log:           os.Stderr,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gproot: %v\n", err)

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"testing"
+)
+
+// TestKernelRelease checks -k: uname(2) and /proc/sys/kernel/osrelease
+// report the given release (proot -k; issue 3), and a bad one is refused.
+func TestKernelRelease(t *testing.T) {
+	r := rootfs(t)
+	eachMode(t, func(t *testing.T, env []string) {
+		out, errOut, code := runGproot(t, env, "-k", "3.10", "-R", r, "sh", "-c", "uname -r; cat /proc/sys/kernel/osrelease; uname -s")
+		if want := "3.10\n3.10\nLinux\n"; code != 0 || out != want {
+			t.Errorf("exit %d, stdout %q, want %q\nstderr:\n%s", code, out, want, errOut)
+		}
+	})
+	t.Run("real-release-without-k", func(t *testing.T) {
+		out, _, code := runGproot(t, nil, "-R", r, "uname", "-r")
+		if code != 0 || out == "3.10\n" || out == "" {
+			t.Errorf("exit %d, stdout %q, want the host's release", code, out)
+		}
+	})
+	for _, bad := range []string{"", "3.10\n4"} {
+		t.Run("refuses-"+bad, func(t *testing.T) {
+			out, errOut, code := runGproot(t, nil, "-k", bad, "-r", r, "true")
+			if code != 1 || out != "" {
+				t.Errorf("exit %d, stdout %q, want 1 and nothing", code, out)
+			}
+			oneLine(t, "stderr", errOut)
+		})
+	}
+}
