@@ -298,7 +298,7 @@ func TestVforkExecLoop(t *testing.T) {
 	})
 }
 
-// TestSignalHandlerPaths runs path syscalls in a loop that a 150 µs timer
+// TestSignalHandlerPaths runs path syscalls in a loop that a 1 ms timer
 // interrupts with a handler doing path syscalls of its own: each must see
 // its own file. With the gate, the interrupted syscall runs from a frame
 // in the tracee after the handler's have used theirs.
