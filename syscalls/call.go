@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gproot/gproot/fakeid"
 )
 
 // Call is one system call of one tracee, as a handler sees it: registers,
@@ -12,6 +14,12 @@ import (
 type Call interface {
 	// Pid is the thread id of the tracee.
 	Pid() int
+	// Sysno is the syscall, as the guest made it.
+	Sysno() Sysno
+	// Creds are the tracee's faked credentials (-0, -i), nil otherwise.
+	Creds() *fakeid.Creds
+	// Fake is what this run fakes about files, nil unless -0 or -i.
+	Fake() *fakeid.Session
 	// Arg returns argument i (0 to 5) as the guest passed it: at exit, the
 	// tracer has already put back what SetArg changed.
 	Arg(i int) uint64
@@ -58,6 +66,9 @@ type Call interface {
 	// FdHost returns the host path that the tracee's fd refers to, as
 	// /proc/PID/fd/FD says.
 	FdHost(fd int32) (string, error)
+	// FdPath returns a host path that reaches the file of the tracee's fd
+	// (AT_FDCWD: its cwd) even when it has no name: /proc/PID/fd/FD.
+	FdPath(fd int32) string
 
 	// Data is per-call state carried from entry to exit, zeroed at entry.
 	Data() *Data
@@ -93,6 +104,10 @@ type Data struct {
 	Len    uint64
 	Flags  uint32
 	Interp bool // execve: the guest's ELF interpreter is run
+	// Faked identities: host paths and files an entry handler saw.
+	Host, Host2 string
+	Key, Key2   fakeid.Key
+	Nlink2      uint64
 }
 
 // PathMax is PATH_MAX (include/uapi/linux/limits.h).

@@ -132,8 +132,8 @@ func TestRowsWellFormed(t *testing.T) {
 					}
 				}
 			}
-			if len(r.Paths) == 0 && r.Enter == nil {
-				t.Errorf("row with neither paths nor an Enter handler does nothing")
+			if len(r.Paths) == 0 && r.Enter == nil && r.Exit == nil && r.FakeEnter == nil {
+				t.Errorf("row with no paths and no handler does nothing")
 			}
 		})
 	}

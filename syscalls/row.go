@@ -46,9 +46,12 @@ type Row struct {
 	EmptyPath uint64
 	// Enter runs at the entry stop (nil: translate Paths); Exit, if not
 	// nil, runs at the exit stop with the kernel's result.
-	// Kompat rows are traced only when the guest's view of the kernel is
-	// changed (-k).
-	Kompat bool
+	// When is the feature a row needs to be traced at all (0: always).
+	When Feature
+	// FakeEnter, when identities are faked (-0, -i), replaces the entry
+	// handling; FakeExit is then the exit handler, run if FakeEnter asked
+	// for an exit stop (NeedExit).
+	FakeEnter, FakeExit func(c Call, r *Row) error
 	// At marks the *at variant of a call that has its own handler
 	// (readlinkat, execveat): arguments move by one.
 	At    bool
@@ -65,44 +68,44 @@ func atNull(dir, path int8, f Follow) PathArg {
 // Rows is the handling of every traced syscall, by Sysno. Calls without a
 // row run untouched: the seccomp filter does not even stop them.
 var Rows = [numSysno]*Row{
-	SysOpen:       {Paths: []PathArg{p(0, OpenFlags)}, FlagArg: 1},
-	SysCreat:      {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
-	SysOpenat:     {Paths: []PathArg{at(0, 1, OpenFlags)}, FlagArg: 2},
-	SysOpenat2:    {Paths: []PathArg{at(0, 1, OpenFlags)}, FlagArg: -1, Enter: enterOpenat2},
-	SysAccess:     {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
-	SysFaccessat:  {Paths: []PathArg{at(0, 1, Always)}, FlagArg: -1},
-	SysFaccessat2: {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 3, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
-	SysStat:       {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
-	SysLstat:      {Paths: []PathArg{p(0, Never)}, FlagArg: -1},
-	SysNewfstatat: {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 3, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
-	SysStatx:      {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
+	SysOpen:       {Paths: []PathArg{p(0, OpenFlags)}, FlagArg: 1, FakeEnter: fakeEnterCreate, FakeExit: fakeExitCreate},
+	SysCreat:      {Paths: []PathArg{p(0, Always)}, FlagArg: -1, FakeEnter: fakeEnterCreate, FakeExit: fakeExitCreate},
+	SysOpenat:     {Paths: []PathArg{at(0, 1, OpenFlags)}, FlagArg: 2, FakeEnter: fakeEnterCreate, FakeExit: fakeExitCreate},
+	SysOpenat2:    {Paths: []PathArg{at(0, 1, OpenFlags)}, FlagArg: -1, Enter: enterOpenat2, FakeEnter: fakeEnterCreate, FakeExit: fakeExitCreate},
+	SysAccess:     {Paths: []PathArg{p(0, Always)}, FlagArg: -1, FakeEnter: fakeEnterAccess},
+	SysFaccessat:  {Paths: []PathArg{at(0, 1, Always)}, FlagArg: -1, FakeEnter: fakeEnterAccess},
+	SysFaccessat2: {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 3, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH, FakeEnter: fakeEnterAccess},
+	SysStat:       {Paths: []PathArg{p(0, Always)}, FlagArg: -1, FakeEnter: fakeEnterStat},
+	SysLstat:      {Paths: []PathArg{p(0, Never)}, FlagArg: -1, FakeEnter: fakeEnterStat},
+	SysNewfstatat: {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 3, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH, FakeEnter: fakeEnterStat},
+	SysStatx:      {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH, FakeEnter: fakeEnterStatx},
 	SysStatfs:     {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
 	SysChdir:      {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
 	SysChroot:     {Paths: []PathArg{p(0, Always)}, FlagArg: -1, Enter: enterChroot},
-	SysMkdir:      {Paths: []PathArg{p(0, Never)}, FlagArg: -1},
-	SysMkdirat:    {Paths: []PathArg{at(0, 1, Never)}, FlagArg: -1},
-	SysMknod:      {Paths: []PathArg{p(0, Never)}, FlagArg: -1},
-	SysMknodat:    {Paths: []PathArg{at(0, 1, Never)}, FlagArg: -1},
-	SysRmdir:      {Paths: []PathArg{p(0, Never)}, FlagArg: -1},
-	SysUnlink:     {Paths: []PathArg{p(0, Never)}, FlagArg: -1},
-	SysUnlinkat:   {Paths: []PathArg{at(0, 1, Never)}, FlagArg: -1},
-	SysRename:     {Paths: []PathArg{p(0, Never), p(1, Never)}, FlagArg: -1},
-	SysRenameat:   {Paths: []PathArg{at(0, 1, Never), at(2, 3, Never)}, FlagArg: -1},
-	SysRenameat2:  {Paths: []PathArg{at(0, 1, Never), at(2, 3, Never)}, FlagArg: -1},
+	SysMkdir:      {Paths: []PathArg{p(0, Never)}, FlagArg: -1, FakeEnter: fakeEnterCreate, FakeExit: fakeExitCreate},
+	SysMkdirat:    {Paths: []PathArg{at(0, 1, Never)}, FlagArg: -1, FakeEnter: fakeEnterCreate, FakeExit: fakeExitCreate},
+	SysMknod:      {Paths: []PathArg{p(0, Never)}, FlagArg: -1, FakeEnter: fakeEnterMknod, FakeExit: fakeExitMknod},
+	SysMknodat:    {Paths: []PathArg{at(0, 1, Never)}, FlagArg: -1, FakeEnter: fakeEnterMknod, FakeExit: fakeExitMknod},
+	SysRmdir:      {Paths: []PathArg{p(0, Never)}, FlagArg: -1, FakeEnter: fakeEnterUnlink, FakeExit: fakeExitUnlink},
+	SysUnlink:     {Paths: []PathArg{p(0, Never)}, FlagArg: -1, FakeEnter: fakeEnterUnlink, FakeExit: fakeExitUnlink},
+	SysUnlinkat:   {Paths: []PathArg{at(0, 1, Never)}, FlagArg: -1, FakeEnter: fakeEnterUnlink, FakeExit: fakeExitUnlink},
+	SysRename:     {Paths: []PathArg{p(0, Never), p(1, Never)}, FlagArg: -1, FakeEnter: fakeEnterRename, FakeExit: fakeExitRename},
+	SysRenameat:   {Paths: []PathArg{at(0, 1, Never), at(2, 3, Never)}, FlagArg: -1, FakeEnter: fakeEnterRename, FakeExit: fakeExitRename},
+	SysRenameat2:  {Paths: []PathArg{at(0, 1, Never), at(2, 3, Never)}, FlagArg: -1, FakeEnter: fakeEnterRename, FakeExit: fakeExitRename},
 	SysLink:       {Paths: []PathArg{p(0, Never), p(1, Never)}, FlagArg: -1},
 	SysLinkat:     {Paths: []PathArg{at(0, 1, IfFlag), at(2, 3, Never)}, FlagArg: 4, Flag: unix.AT_SYMLINK_FOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
 	// symlink(2): the target is the link's content and is kept as is; an
 	// absolute one is resolved in the guest's view when followed.
-	SysSymlink:         {Paths: []PathArg{p(1, Never)}, FlagArg: -1},
-	SysSymlinkat:       {Paths: []PathArg{at(1, 2, Never)}, FlagArg: -1},
+	SysSymlink:         {Paths: []PathArg{p(1, Never)}, FlagArg: -1, FakeEnter: fakeEnterCreate, FakeExit: fakeExitCreate},
+	SysSymlinkat:       {Paths: []PathArg{at(1, 2, Never)}, FlagArg: -1, FakeEnter: fakeEnterCreate, FakeExit: fakeExitCreate},
 	SysReadlink:        {Paths: []PathArg{p(0, Never)}, FlagArg: -1, Enter: enterReadlink},
 	SysReadlinkat:      {Paths: []PathArg{at(0, 1, Never)}, FlagArg: -1, At: true, Enter: enterReadlink},
-	SysChmod:           {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
-	SysFchmodat:        {Paths: []PathArg{at(0, 1, Always)}, FlagArg: -1},
-	SysFchmodat2:       {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 3, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
-	SysChown:           {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
-	SysLchown:          {Paths: []PathArg{p(0, Never)}, FlagArg: -1},
-	SysFchownat:        {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 4, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
+	SysChmod:           {Paths: []PathArg{p(0, Always)}, FlagArg: -1, FakeEnter: fakeEnterChmod},
+	SysFchmodat:        {Paths: []PathArg{at(0, 1, Always)}, FlagArg: -1, FakeEnter: fakeEnterChmod},
+	SysFchmodat2:       {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 3, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH, FakeEnter: fakeEnterChmod},
+	SysChown:           {Paths: []PathArg{p(0, Always)}, FlagArg: -1, FakeEnter: fakeEnterChown},
+	SysLchown:          {Paths: []PathArg{p(0, Never)}, FlagArg: -1, FakeEnter: fakeEnterChown},
+	SysFchownat:        {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 4, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH, FakeEnter: fakeEnterChown},
 	SysTruncate:        {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
 	SysUtime:           {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
 	SysUtimes:          {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
@@ -110,8 +113,8 @@ var Rows = [numSysno]*Row{
 	SysFutimesat:       {Paths: []PathArg{atNull(0, 1, Always)}, FlagArg: -1},
 	SysExecve:          {Paths: []PathArg{p(0, Always)}, FlagArg: -1, Enter: enterExecve},
 	SysExecveat:        {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 4, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH, At: true, Enter: enterExecve},
-	SysSetxattr:        {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
-	SysLsetxattr:       {Paths: []PathArg{p(0, Never)}, FlagArg: -1},
+	SysSetxattr:        {Paths: []PathArg{p(0, Always)}, FlagArg: -1, FakeEnter: fakeEnterSetxattr, FakeExit: fakeExitSetxattr},
+	SysLsetxattr:       {Paths: []PathArg{p(0, Never)}, FlagArg: -1, FakeEnter: fakeEnterSetxattr, FakeExit: fakeExitSetxattr},
 	SysGetxattr:        {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
 	SysLgetxattr:       {Paths: []PathArg{p(0, Never)}, FlagArg: -1},
 	SysListxattr:       {Paths: []PathArg{p(0, Always)}, FlagArg: -1},
@@ -136,11 +139,35 @@ var Rows = [numSysno]*Row{
 	}, FlagArg: 4},
 	SysFspick:        {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.FSPICK_SYMLINK_NOFOLLOW, EmptyPath: unix.FSPICK_EMPTY_PATH},
 	SysQuotactl:      {Paths: []PathArg{{Dir: -1, Path: 1, Follow: Always, NullOK: true}}, FlagArg: -1},
-	SysSetxattrat:    {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
+	SysSetxattrat:    {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH, FakeEnter: fakeEnterSetxattr, FakeExit: fakeExitSetxattr},
 	SysGetxattrat:    {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
 	SysListxattrat:   {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
 	SysRemovexattrat: {Paths: []PathArg{at(0, 1, UnlessFlag)}, FlagArg: 2, Flag: unix.AT_SYMLINK_NOFOLLOW, EmptyPath: unix.AT_EMPTY_PATH},
-	SysUname:         {FlagArg: -1, Kompat: true, Enter: enterNeedExit, Exit: exitUname},
+	SysUname:         {FlagArg: -1, When: FeatKernel, Enter: enterNeedExit, Exit: exitUname},
+	SysFstat:         {FlagArg: -1, When: FeatFakeID, FakeEnter: fakeEnterStat},
+	SysFchown:        {FlagArg: -1, When: FeatFakeID, FakeEnter: fakeEnterChown},
+	SysFchmod:        {FlagArg: -1, When: FeatFakeID, FakeEnter: fakeEnterChmod},
+	SysFsetxattr:     {FlagArg: -1, When: FeatFakeID, FakeEnter: fakeEnterSetxattr, FakeExit: fakeExitSetxattr},
+	SysSethostname:   {FlagArg: -1, When: FeatFakeID, FakeEnter: fakeEnterSethostname},
+	SysSetdomainname: {FlagArg: -1, When: FeatFakeID, FakeEnter: fakeEnterSethostname},
+	SysGetuid:        {FlagArg: -1, When: FeatFakeID, FakeEnter: enterGetID},
+	SysGeteuid:       {FlagArg: -1, When: FeatFakeID, FakeEnter: enterGetID},
+	SysGetgid:        {FlagArg: -1, When: FeatFakeID, FakeEnter: enterGetID},
+	SysGetegid:       {FlagArg: -1, When: FeatFakeID, FakeEnter: enterGetID},
+	SysGetresuid:     {FlagArg: -1, When: FeatFakeID, FakeEnter: enterGetresID},
+	SysGetresgid:     {FlagArg: -1, When: FeatFakeID, FakeEnter: enterGetresID},
+	SysGetgroups:     {FlagArg: -1, When: FeatFakeID, FakeEnter: enterGetgroups},
+	SysSetuid:        {FlagArg: -1, When: FeatFakeID, FakeEnter: enterSetID},
+	SysSetgid:        {FlagArg: -1, When: FeatFakeID, FakeEnter: enterSetID},
+	SysSetreuid:      {FlagArg: -1, When: FeatFakeID, FakeEnter: enterSetID},
+	SysSetregid:      {FlagArg: -1, When: FeatFakeID, FakeEnter: enterSetID},
+	SysSetresuid:     {FlagArg: -1, When: FeatFakeID, FakeEnter: enterSetID},
+	SysSetresgid:     {FlagArg: -1, When: FeatFakeID, FakeEnter: enterSetID},
+	SysSetfsuid:      {FlagArg: -1, When: FeatFakeID, FakeEnter: enterSetID},
+	SysSetfsgid:      {FlagArg: -1, When: FeatFakeID, FakeEnter: enterSetID},
+	SysSetgroups:     {FlagArg: -1, When: FeatFakeID, FakeEnter: enterSetgroups},
+	SysCapget:        {FlagArg: -1, When: FeatFakeID, FakeEnter: enterCapget},
+	SysCapset:        {FlagArg: -1, When: FeatFakeID, FakeEnter: enterCapset},
 	SysGetcwd:        {FlagArg: -1, Enter: enterNeedExit, Exit: exitGetcwd},
 	SysBind:          {FlagArg: -1, Enter: enterSockaddr(1, 2, false)},
 	SysConnect:       {FlagArg: -1, Enter: enterSockaddr(1, 2, true)},
@@ -154,15 +181,25 @@ var Rows = [numSysno]*Row{
 	SysRecvmsg:       {FlagArg: -1, Enter: enterRecvmsg, Exit: exitRecvmsg},
 }
 
+// Feature is a set of options that make more syscalls need the tracer.
+type Feature uint8
+
+const (
+	// FeatKernel: -k, a faked kernel release.
+	FeatKernel Feature = 1 << iota
+	// FeatFakeID: -0 or -i, faked identities.
+	FeatFakeID
+)
+
 // Traced returns the syscalls the seccomp filter must send to the tracer
 // in every run.
-func Traced() []Sysno { return TracedWith(false) }
+func Traced() []Sysno { return TracedWith(0) }
 
-// TracedWith returns them, with the Kompat ones if kompat.
-func TracedWith(kompat bool) []Sysno {
+// TracedWith returns them, with the rows of the features on.
+func TracedWith(on Feature) []Sysno {
 	var out []Sysno
 	for s, r := range Rows {
-		if r != nil && (kompat || !r.Kompat) {
+		if r != nil && r.When&^on == 0 {
 			out = append(out, Sysno(s))
 		}
 	}

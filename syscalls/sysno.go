@@ -90,6 +90,30 @@ const (
 	SysListxattrat
 	SysRemovexattrat
 	SysUname
+	SysGetuid
+	SysGeteuid
+	SysGetgid
+	SysGetegid
+	SysGetresuid
+	SysGetresgid
+	SysGetgroups
+	SysSetuid
+	SysSetgid
+	SysSetreuid
+	SysSetregid
+	SysSetresuid
+	SysSetresgid
+	SysSetfsuid
+	SysSetfsgid
+	SysSetgroups
+	SysCapget
+	SysFchown
+	SysFstat
+	SysFchmod
+	SysFsetxattr
+	SysSethostname
+	SysSetdomainname
+	SysCapset
 	numSysno
 )
 
@@ -178,6 +202,30 @@ var names = [numSysno]string{
 	SysListxattrat:     "listxattrat",
 	SysRemovexattrat:   "removexattrat",
 	SysUname:           "uname",
+	SysGetuid:          "getuid",
+	SysGeteuid:         "geteuid",
+	SysGetgid:          "getgid",
+	SysGetegid:         "getegid",
+	SysGetresuid:       "getresuid",
+	SysGetresgid:       "getresgid",
+	SysGetgroups:       "getgroups",
+	SysSetuid:          "setuid",
+	SysSetgid:          "setgid",
+	SysSetreuid:        "setreuid",
+	SysSetregid:        "setregid",
+	SysSetresuid:       "setresuid",
+	SysSetresgid:       "setresgid",
+	SysSetfsuid:        "setfsuid",
+	SysSetfsgid:        "setfsgid",
+	SysSetgroups:       "setgroups",
+	SysCapget:          "capget",
+	SysFchown:          "fchown",
+	SysFstat:           "fstat",
+	SysFchmod:          "fchmod",
+	SysFsetxattr:       "fsetxattr",
+	SysSethostname:     "sethostname",
+	SysSetdomainname:   "setdomainname",
+	SysCapset:          "capset",
 }
 
 // String returns the kernel's name of the syscall.

@@ -131,15 +131,25 @@ func TestTraced(t *testing.T) {
 		}
 	}
 	for s, r := range Rows {
-		if r != nil && !r.Kompat && !traced[Sysno(s)] {
+		if r != nil && r.When == 0 && !traced[Sysno(s)] {
 			t.Errorf("%s has a row but is not traced", Sysno(s))
 		}
-		if r != nil && r.Kompat && traced[Sysno(s)] {
-			t.Errorf("%s is a Kompat row but is always traced", Sysno(s))
+		if r != nil && r.When != 0 && traced[Sysno(s)] {
+			t.Errorf("%s needs a feature but is always traced", Sysno(s))
 		}
 	}
-	if n := len(TracedWith(true)) - len(Traced()); n != 1 {
-		t.Errorf("TracedWith(true) adds %d syscalls, want 1 (uname)", n)
+	if n := len(TracedWith(FeatKernel)) - len(Traced()); n != 1 {
+		t.Errorf("TracedWith(FeatKernel) adds %d syscalls, want 1 (uname)", n)
+	}
+	// 18 identity and capability calls, fstat, fchown, fchmod,
+	// fsetxattr, sethostname, setdomainname.
+	if n := len(TracedWith(FeatFakeID)) - len(Traced()); n != 24 {
+		t.Errorf("TracedWith(FeatFakeID) adds %d syscalls, want 24", n)
+	}
+	for s, r := range Rows {
+		if r != nil && r.When == FeatFakeID && r.FakeEnter == nil {
+			t.Errorf("%s is traced only with faked ids but has no FakeEnter", Sysno(s))
+		}
 	}
 	if traced[SysMmap] {
 		t.Error("mmap is traced: it is only known for the scratch-area injection")

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gproot/gproot/fakeid"
 	"github.com/gproot/gproot/syscalls"
 )
 
@@ -22,6 +23,12 @@ var _ syscalls.Call = (*call)(nil)
 var _ syscalls.Proc = (*call)(nil)
 
 func (c *call) Pid() int { return c.tr.pid }
+
+func (c *call) Sysno() syscalls.Sysno { return c.tr.sys }
+
+func (c *call) Creds() *fakeid.Creds { return c.tr.creds }
+
+func (c *call) Fake() *fakeid.Session { return c.t.cfg.Fake }
 
 func (c *call) Arg(i int) uint64 {
 	if c.tr.changed&(1<<i) != 0 {
@@ -182,6 +189,19 @@ func (c *call) FdHost(fd int32) (string, error) {
 	return h, nil
 }
 
+func (c *call) FdPath(fd int32) string {
+	b := append(c.t.pathBuf[:0], "/proc/"...)
+	b = strconv.AppendInt(b, int64(c.tr.pid), 10)
+	if fd == unix.AT_FDCWD {
+		b = append(b, "/cwd"...)
+	} else {
+		b = append(b, "/fd/"...)
+		b = strconv.AppendInt(b, int64(fd), 10)
+	}
+	c.t.pathBuf = b
+	return string(b)
+}
+
 func (c *call) Data() *syscalls.Data { return &c.tr.data }
 
 func (c *call) Proc() syscalls.Proc { return c }
@@ -192,7 +212,12 @@ func (c *call) SetRoot(guest string) { c.tr.fs.root = guest }
 
 func (c *call) SetExe(guest string) { c.tr.proc.exe = guest }
 
-func (c *call) Privileged() bool { return os.Geteuid() == 0 }
+func (c *call) Privileged() bool {
+	if c.tr.creds != nil {
+		return c.tr.creds.Has(fakeid.CapSysChroot)
+	}
+	return os.Geteuid() == 0
+}
 
 func (c *call) KernelRelease() string { return c.t.cfg.KernelRelease }
 

@@ -21,7 +21,7 @@ const x32SyscallBit = 0x40000000
 //   - another audit architecture (an i386 "int $0x80" on x86_64) and x32
 //     syscalls: ENOSYS, since gproot does not translate them yet, and
 //     they must not run untranslated;
-//   - a syscall with a row in syscalls.Rows (Kompat ones only if kompat):
+//   - a syscall with a row in syscalls.Rows (those of features only if on):
 //     TRACE, unless it comes from a
 //     gate (arch.GateBase), which runs syscalls the tracer already
 //     translated;
@@ -34,9 +34,9 @@ const x32SyscallBit = 0x40000000
 //
 // Without gate (GPROOT_NO_GATE), traced syscalls skip the instruction
 // pointer test: none is let through.
-func Filter(a *arch.Info, t *syscalls.Table, gate, kompat bool) ([]bpf.Instruction, error) {
+func Filter(a *arch.Info, t *syscalls.Table, gate bool, on syscalls.Feature) ([]bpf.Instruction, error) {
 	var nrs []uint32
-	for _, s := range syscalls.TracedWith(kompat) {
+	for _, s := range syscalls.TracedWith(on) {
 		if nr := t.Nr(s); nr >= 0 {
 			nrs = append(nrs, uint32(nr))
 		}

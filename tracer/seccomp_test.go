@@ -61,7 +61,7 @@ func filterVM(t *testing.T) *bpf.VM { return filterVMGate(t, true) }
 
 func filterVMGate(t *testing.T, gate bool) *bpf.VM {
 	t.Helper()
-	prog, err := Filter(arch.X8664, syscalls.X8664, gate, false)
+	prog, err := Filter(arch.X8664, syscalls.X8664, gate, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

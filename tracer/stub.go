@@ -13,9 +13,9 @@ import (
 )
 
 // stubEnv marks the re-executed gproot that becomes the guest's first
-// process; its value is MODE:FD:KOMPAT, MODE one of "seccomp",
+// process; its value is MODE:FD:FEATURES, MODE one of "seccomp",
 // "seccomp-nogate" and "ptrace", FD the pipe on which the tracer says it
-// is attached, KOMPAT "true" if the Kompat rows are traced too.
+// is attached, FEATURES the syscalls.Feature set whose rows are traced.
 const stubEnv = "_GPROOT_STUB"
 
 // IsStub says whether this process is the start-up stub. cmd/gproot calls
@@ -29,7 +29,8 @@ func IsStub() bool { return os.Getenv(stubEnv) != "" }
 // translates. os.Args is [stub, guest path, argv0, args...].
 func StubMain() {
 	mode, rest, _ := strings.Cut(os.Getenv(stubEnv), ":")
-	fdText, kompat, _ := strings.Cut(rest, ":")
+	fdText, featText, _ := strings.Cut(rest, ":")
+	features, _ := strconv.Atoi(featText)
 	os.Unsetenv(stubEnv)
 	syncFd, err := strconv.Atoi(fdText)
 	if err != nil || len(os.Args) < 3 {
@@ -45,7 +46,7 @@ func StubMain() {
 	}
 	unix.Close(syncFd)
 	if mode == "seccomp" || mode == "seccomp-nogate" {
-		prog, err := Filter(arch.Host, syscalls.X8664, mode == "seccomp", kompat == "true")
+		prog, err := Filter(arch.Host, syscalls.X8664, mode == "seccomp", syscalls.Feature(features))
 		if err == nil {
 			err = unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 		}

@@ -45,9 +45,20 @@ func (t *Tracer) enter(tr *Tracee) {
 		t.resume(tr, 0)
 		return
 	}
+	if tr.row != nil && tr.row.When&^t.features != 0 {
+		tr.row = nil // without seccomp, rows of features off also stop here
+	}
 	if tr.row == nil {
 		t.resume(tr, 0)
 		return
+	}
+	// Faked identities replace some entry handlers, and their exit
+	// handlers run only if they ask for an exit stop: the gate frame is
+	// chosen as if they would not.
+	fake := tr.creds != nil && tr.row.FakeEnter != nil
+	tr.exitFn = tr.row.Exit
+	if fake {
+		tr.exitFn = tr.row.FakeExit
 	}
 	if tr.scratch == 0 && t.injectMmap(tr) {
 		return
@@ -55,7 +66,7 @@ func (t *Tracer) enter(tr *Tracee) {
 	tr.gateFrame = -1
 	if tr.slot != 0 {
 		k := arch.GateFrames // the region of calls restored at exit
-		if tr.row.Exit == nil && t.pickFrame(tr) {
+		if (tr.row.Exit == nil || fake) && t.pickFrame(tr) {
 			k = tr.frame
 			tr.gateFrame = k
 		}
@@ -63,7 +74,12 @@ func (t *Tracer) enter(tr *Tracee) {
 	}
 	c := &t.call
 	c.tr = tr
-	err := tr.row.DoEnter(c)
+	var err error
+	if fake {
+		err = tr.row.FakeEnter(c, tr.row)
+	} else {
+		err = tr.row.DoEnter(c)
+	}
 	if err == errNeedScratch {
 		panic("tracer: a handler pushed with no scratch area")
 	}
@@ -86,6 +102,8 @@ func (t *Tracer) enter(tr *Tracee) {
 	case tr.changed == 0 && !tr.sysnoSet:
 		if tr.needExit {
 			tr.inSyscall = true
+		} else {
+			tr.exitFn = nil
 		}
 	case tr.gateFrame >= 0 && !tr.needExit && t.gate(tr):
 	default:
@@ -179,7 +197,7 @@ func (t *Tracer) exit(tr *Tracee) {
 			fmt.Fprintf(t.cfg.Log, "gproot: warning: seccomp(2) refused the filter (%v): every syscall stops in the tracer, which is slower\n", unix.Errno(-int64(v)))
 		}
 	case tr.row == nil || tr.skipped:
-	case tr.row.Exit != nil || tr.execed:
+	case tr.exitFn != nil || tr.execed:
 		if err := arch.GetRegs(tr.pid, &tr.regs); err != nil {
 			t.lost(tr, "PTRACE_GETREGS", err)
 			return
@@ -188,10 +206,10 @@ func (t *Tracer) exit(tr *Tracee) {
 		if !execOK {
 			t.restoreArgs(tr)
 		}
-		if tr.row.Exit != nil {
+		if tr.exitFn != nil {
 			c := &t.call
 			c.tr = tr
-			if err := tr.row.Exit(c, tr.row); err != nil {
+			if err := tr.exitFn(c, tr.row); err != nil {
 				fmt.Fprintf(t.cfg.Log, "gproot: pid %d: %s exit: %v\n", tr.pid, tr.sys, err)
 			}
 		}
@@ -427,6 +445,7 @@ func (t *Tracer) cloneEvent(parent *Tracee, ev int) {
 		fs:         parent.fs,
 		proc:       parent.proc,
 		mm:         parent.mm,
+		creds:      cloneCreds(parent.creds),
 		scratch:    parent.scratch,
 		scratchEnd: parent.scratchEnd,
 		slot:       parent.slot,
@@ -499,6 +518,9 @@ func (t *Tracer) execEvent(tr *Tracee) {
 	tr.scratch, tr.scratchEnd, tr.slot, tr.ownsSlot = 0, 0, 0, false
 	tr.mm = &mmState{mapped: map[uint64]bool{}, used: map[uint64]bool{}, noGate: t.cfg.NoGate}
 	tr.execed = true
+	if tr.creds != nil {
+		tr.creds.Exec()
+	}
 	// An exec event without data is the stub's own, when gproot attached
 	// to it before its execve was over.
 	if tr.data.Guest != "" {

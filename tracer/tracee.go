@@ -2,6 +2,7 @@ package tracer
 
 import (
 	"github.com/gproot/gproot/arch"
+	"github.com/gproot/gproot/fakeid"
 	"github.com/gproot/gproot/syscalls"
 )
 
@@ -75,9 +76,10 @@ type Tracee struct {
 	regs      arch.Regs
 	sys       syscalls.Sysno
 	row       *syscalls.Row
-	orig      [6]uint64 // arguments as the guest passed them
-	changed   uint8     // bit i: argument i was changed for the kernel
-	sysnoSet  bool      // the syscall number was changed
+	exitFn    func(syscalls.Call, *syscalls.Row) error // exit work of this call, nil if none
+	orig      [6]uint64                                // arguments as the guest passed them
+	changed   uint8                                    // bit i: argument i was changed for the kernel
+	sysnoSet  bool                                     // the syscall number was changed
 	needExit  bool
 	skipped   bool // the call was not run; its result is set
 	execed    bool // PTRACE_EVENT_EXEC seen during this syscall
@@ -112,7 +114,8 @@ type Tracee struct {
 	mmapAt uint64
 
 	// Inherited on clone.
-	seccomp bool // stops come from the seccomp filter
+	seccomp bool          // stops come from the seccomp filter
+	creds   *fakeid.Creds // faked credentials (-0, -i), copied on clone
 
 	// Shared.
 	tgid int

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gproot/gproot/arch"
+	"github.com/gproot/gproot/fakeid"
 	"github.com/gproot/gproot/pathfs"
 	"github.com/gproot/gproot/syscalls"
 )
@@ -36,6 +37,10 @@ type Config struct {
 	// KernelRelease is the release uname(2) reports (-k), "" for the
 	// real one.
 	KernelRelease string
+	// Creds are the credentials the guest starts with (-0, -i), nil to
+	// show the real ones; Fake is then what is faked about files.
+	Creds *fakeid.Creds
+	Fake  *fakeid.Session
 	// KillOnExit kills every remaining tracee when the first one exits.
 	KillOnExit bool
 	// Verbose is proot's -v level; Log receives its messages.
@@ -73,6 +78,8 @@ type Tracer struct {
 	nrClone  arch.Nr
 	nrClone3 arch.Nr
 	nrPrctl  arch.Nr
+	// features are the optional rows traced in this run.
+	features syscalls.Feature
 }
 
 // ptraceOptions are set on the first tracee and inherited by all others.
@@ -104,6 +111,15 @@ func Run(cfg *Config) (int, error) {
 	t.nrClone = arch.Nr(syscalls.X8664Native("clone"))
 	t.nrClone3 = arch.Nr(syscalls.X8664Native("clone3"))
 	t.nrPrctl = arch.Nr(syscalls.X8664Native("prctl"))
+	if cfg.KernelRelease != "" {
+		t.features |= syscalls.FeatKernel
+	}
+	if cfg.Creds != nil {
+		if cfg.Fake == nil {
+			return 1, errors.New("tracer: faked credentials without a fakeid.Session")
+		}
+		t.features |= syscalls.FeatFakeID
+	}
 	t.view = cfg.View.WithLinks(t.links.hook)
 
 	_, hostCwd, err := t.view.Resolve("/", "/", cfg.Cwd, true)
@@ -131,7 +147,7 @@ func Run(cfg *Config) (int, error) {
 	cmd := &exec.Cmd{
 		Path:        "/proc/self/exe",
 		Args:        append([]string{"gproot-stub", cfg.Path}, cfg.Argv...),
-		Env:         append(cfg.Env[:len(cfg.Env):len(cfg.Env)], fmt.Sprintf("%s=%s:%d:%t", stubEnv, mode, syncR, cfg.KernelRelease != "")),
+		Env:         append(cfg.Env[:len(cfg.Env):len(cfg.Env)], fmt.Sprintf("%s=%s:%d:%d", stubEnv, mode, syncR, t.features)),
 		Dir:         hostCwd,
 		Stdin:       os.Stdin,
 		Stdout:      os.Stdout,
@@ -156,11 +172,12 @@ func Run(cfg *Config) (int, error) {
 	}
 	t.mainPid = pid
 	t.tracees[pid] = &Tracee{
-		pid:  pid,
-		tgid: pid,
-		fs:   &fsState{root: "/"},
-		proc: &procState{},
-		mm:   &mmState{mapped: map[uint64]bool{}, used: map[uint64]bool{}, noGate: cfg.NoGate},
+		pid:   pid,
+		tgid:  pid,
+		fs:    &fsState{root: "/"},
+		proc:  &procState{},
+		creds: cloneCreds(cfg.Creds),
+		mm:    &mmState{mapped: map[uint64]bool{}, used: map[uint64]bool{}, noGate: cfg.NoGate},
 	}
 	if _, err := syncW.Write([]byte{1}); err != nil {
 		return 1, fmt.Errorf("start-up pipe: %w", err)
@@ -345,4 +362,12 @@ func (t *Tracer) syscallStop(tr *Tracee) {
 	} else {
 		t.exit(tr)
 	}
+}
+
+// cloneCreds copies faked credentials, nil for none.
+func cloneCreds(c *fakeid.Creds) *fakeid.Creds {
+	if c == nil {
+		return nil
+	}
+	return c.Clone()
 }

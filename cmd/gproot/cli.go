@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
+	"github.com/gproot/gproot/fakeid"
 	"github.com/gproot/gproot/pathfs"
 	"github.com/gproot/gproot/tracer"
 )
@@ -32,19 +33,34 @@ type Config struct {
 	NoGate     bool
 	// KernelRelease is -k's release, "" for the real one.
 	KernelRelease string
+	// FakeID says whether -0, -i or -S fake the identity, as FakeUID and
+	// FakeGID; NoFakeDB keeps nothing of what they change (PRoot's way).
+	FakeID           bool
+	FakeUID, FakeGID uint32
+	NoFakeDB         bool
 }
 
 // flags is gproot's command line: proot's options, names and meanings.
 var flags = []cli.Flag{
 	&cli.StringFlag{Name: "rootfs", Aliases: []string{"r"}, Usage: "use `PATH` as the guest root file system"},
 	&cli.StringFlag{Name: "R", Usage: "like -r `PATH`, and bind the host files a guest usually needs (/dev, /proc, /sys, /tmp, /run, $HOME, /etc/passwd, /etc/resolv.conf, ...)"},
+	&cli.StringFlag{Name: "S", Usage: "like -0 -r `PATH`, and bind only the few host files a package manager needs (/dev, /proc, /sys, /tmp, $HOME, /etc/hosts, /etc/host.conf, /etc/nsswitch.conf, /etc/resolv.conf): for installing packages into PATH"},
 	&cli.StringSliceFlag{Name: "bind", Aliases: []string{"b", "m", "mount"}, Usage: "make the host `PATH[:GUEST][!]` visible in the guest at GUEST (default: the same path); \"!\" keeps GUEST's own symlinks unresolved"},
 	&cli.StringFlag{Name: "cwd", Aliases: []string{"w", "pwd"}, Usage: "initial working `DIR` in the guest (default: the current directory's path if the guest has it, else /)"},
 	&cli.StringFlag{Name: "verbose", Aliases: []string{"v"}, Value: "0", Usage: "`LEVEL`: 1 shows warnings and each exec, 2 every translated syscall, a negative one nothing but errors"},
+	&cli.BoolFlag{Name: "root-id", Aliases: []string{"0"}, Usage: "fake root: the guest sees itself as uid 0, gid 0, and the real user's files as root's (same as -i 0:0)"},
+	&cli.StringFlag{Name: "change-id", Aliases: []string{"i"}, Usage: "the guest sees itself as `UID:GID`, and the real user's files as theirs"},
+	&cli.BoolFlag{Name: "no-fake-db", Usage: "with -0, -i or -S: do not remember the owners, modes and device nodes that the kernel refused (kept in ROOTFS/" + fakeid.DBFile + " otherwise)"},
 	&cli.StringFlag{Name: "kernel-release", Aliases: []string{"k"}, Usage: "make uname(2) and /proc/sys/kernel/osrelease report `RELEASE` as the kernel release (e.g. 3.10, for programs that find the real one too old or too new)"},
 	&cli.BoolFlag{Name: "kill-on-exit", Usage: "kill every remaining guest process when the first one exits"},
 	&cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit"},
 	&cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "print this help and exit"},
+}
+
+// hostFilesS lists the host paths -S binds, from PRoot's manual (and
+// /etc/resolv.conf, for package downloads).
+var hostFilesS = []string{
+	"/etc/host.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/resolv.conf", "/dev", "/sys", "/proc", "/tmp",
 }
 
 // hostFilesR lists the host paths -R binds, from PRoot's manual; the ones
@@ -101,6 +117,19 @@ func configFrom(c *cli.Context, env []string) (*Config, error) {
 		Env:        env,
 		Seccomp:    true,
 	}
+	switch {
+	case c.Bool("root-id") && c.IsSet("change-id"):
+		return nil, errors.New("-0 and -i both give the identity: use one")
+	case c.Bool("root-id") || c.IsSet("S") && !c.IsSet("change-id"):
+		cfg.FakeID = true
+	case c.IsSet("change-id"):
+		uid, gid, err := fakeid.ParseID(c.String("change-id"))
+		if err != nil {
+			return nil, err
+		}
+		cfg.FakeID, cfg.FakeUID, cfg.FakeGID = true, uid, gid
+	}
+	cfg.NoFakeDB = c.Bool("no-fake-db")
 	cfg.KernelRelease = c.String("kernel-release")
 	if c.IsSet("kernel-release") && (cfg.KernelRelease == "" || len(cfg.KernelRelease) > 64 || strings.ContainsAny(cfg.KernelRelease, "\x00\n")) {
 		return nil, fmt.Errorf("-k takes a kernel release of 1 to 64 characters on one line, like 3.10 or 6.1.0-13-amd64, not %q", cfg.KernelRelease)
@@ -110,12 +139,19 @@ func configFrom(c *cli.Context, env []string) (*Config, error) {
 		return nil, fmt.Errorf("-v takes a level, a number like -1, 1 or 2, not %q", c.String("verbose"))
 	}
 	cfg.Verbose = v
-	if r := c.String("R"); r != "" {
+	for _, o := range []struct {
+		name  string
+		paths []string
+	}{{"R", hostFilesR}, {"S", hostFilesS}} {
+		r := c.String(o.name)
+		if r == "" {
+			continue
+		}
 		if cfg.Rootfs != "" {
-			return nil, errors.New("-r and -R both give the rootfs: use one")
+			return nil, errors.New("-r, -R and -S each give the rootfs: use one")
 		}
 		cfg.Rootfs = r
-		cfg.Bindings = append(rBindings(), cfg.Bindings...)
+		cfg.Bindings = append(hostBindings(o.paths), cfg.Bindings...)
 	}
 	if cfg.Rootfs == "" {
 		cfg.Rootfs = "/"
@@ -169,10 +205,11 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "(no seccomp filter); GPROOT_NO_GATE=1 keeps the filter but not the gate.")
 }
 
-// rBindings are the bindings -R adds.
-func rBindings() []string {
+// hostBindings are the bindings -R or -S add: those of paths the host
+// has, and $HOME.
+func hostBindings(paths []string) []string {
 	var out []string
-	for _, p := range hostFilesR {
+	for _, p := range paths {
 		if _, err := os.Lstat(p); err == nil {
 			out = append(out, p)
 		}
@@ -238,6 +275,22 @@ func start(cfg *Config) int {
 	}
 	defer view.Close()
 
+	var creds *fakeid.Creds
+	var fake *fakeid.Session
+	if cfg.FakeID {
+		creds = fakeid.New(cfg.FakeUID, cfg.FakeGID, fakeid.Bounding())
+		fake = &fakeid.Session{RealUID: uint32(os.Getuid()), RealGID: uint32(os.Getgid()), UID: cfg.FakeUID, GID: cfg.FakeGID}
+		if !cfg.NoFakeDB && !fake.RealRoot() {
+			fake.DB = openFakeDB(view.Root(), cfg.Verbose)
+			defer func() {
+				if fake.DB.Err != nil && cfg.Verbose >= 0 {
+					fmt.Fprintf(os.Stderr, "gproot: warning: %v: some faked ownerships of this run are not saved\n", fake.DB.Err)
+				}
+				fake.DB.Close()
+			}()
+		}
+	}
+
 	// As proot: the host's working directory, if the guest has a
 	// directory of that name, else where the host's is visible in the
 	// guest, else /. A relative -w is relative to that.
@@ -282,6 +335,8 @@ func start(cfg *Config) int {
 		Seccomp:       cfg.Seccomp,
 		NoGate:        cfg.NoGate,
 		KernelRelease: cfg.KernelRelease,
+		Creds:         creds,
+		Fake:          fake,
 		KillOnExit:    cfg.KillOnExit,
 		Verbose:       cfg.Verbose,
 		Log:           os.Stderr,
@@ -291,6 +346,23 @@ func start(cfg *Config) int {
 		return 1
 	}
 	return code
+}
+
+// openFakeDB opens the rootfs's record of faked ownerships; where it
+// cannot be kept (the host's / as rootfs, a rootfs the user cannot
+// write), the records last for this run only.
+func openFakeDB(root string, verbose int) *fakeid.DB {
+	if root == "/" {
+		return fakeid.NewMemDB()
+	}
+	db, err := fakeid.OpenDB(root)
+	if err != nil {
+		if verbose >= 0 {
+			fmt.Fprintf(os.Stderr, "gproot: warning: %v: faked ownerships last for this run only (--no-fake-db: not at all)\n", err)
+		}
+		return fakeid.NewMemDB()
+	}
+	return db
 }
 
 func isDir(v *pathfs.View, guest string) bool {
