@@ -217,18 +217,27 @@ func enterExecve(c Call, r *Row) error {
 func ExecDone(c Call) {
 	d := c.Data()
 	c.Proc().SetExe(d.Guest)
-	patchExecfn(c, d.Path, d.Len)
+	patchAuxv(c, d.Path, d.Len, c.Proc().KernelRelease() != "")
 }
 
-// patchExecfn overwrites, in place, the execfn string that the kernel put
+// patchAuxv overwrites, in place, the execfn string that the kernel put
 // at the top of the new stack (fs/exec.c, create_elf_tables: AT_EXECFN
 // points to it) when the guest path fits in it; the stack at exit starts
-// with argc, argv[], NULL, envp[], NULL, then the auxv pairs.
-func patchExecfn(c Call, guest string, hostLen uint64) {
-	if uint64(len(guest)) > hostLen {
+// with argc, argv[], NULL, envp[], NULL, then the auxv pairs. With
+// hideVDSO (-k), AT_SYSINFO_EHDR becomes AT_IGNORE, as PRoot's -k does:
+// the vDSO's note tells the real kernel version to glibc, which must
+// read the faked one from uname(2).
+func patchAuxv(c Call, guest string, hostLen uint64, hideVDSO bool) {
+	execfn := uint64(len(guest)) <= hostLen
+	if !execfn && !hideVDSO {
 		return
 	}
-	const atExecfn = 31 // AT_EXECFN, include/uapi/linux/auxvec.h
+	// include/uapi/linux/auxvec.h
+	const (
+		atIgnore      = 1
+		atExecfn      = 31
+		atSysinfoEhdr = 33
+	)
 	sp := c.SP()
 	// The words are read a page at a time: the stack's last page may be
 	// followed by nothing, and a read must not cross into it.
@@ -266,11 +275,18 @@ func patchExecfn(c Call, guest string, hostLen uint64) {
 		if !ok1 || !ok2 || key == 0 {
 			return
 		}
-		if key == atExecfn {
+		switch {
+		case key == atExecfn && execfn:
 			b := make([]byte, len(guest)+1)
 			copy(b, guest)
 			_ = c.Write(val, b)
-			return
+			if !hideVDSO {
+				return
+			}
+		case key == atSysinfoEhdr && hideVDSO:
+			var b [8]byte
+			put64(b[:], atIgnore)
+			_ = c.Write(sp+8*i, b[:])
 		}
 		i += 2
 	}
