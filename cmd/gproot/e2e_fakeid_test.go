@@ -151,7 +151,7 @@ func TestFakeOwnership(t *testing.T) {
 	eachMode(t, func(t *testing.T, env []string) {
 		r := ownRootfs(t)
 		ls := regexp.MustCompile(`[A-Z][a-z]{2} +[0-9]+ +[0-9:]+ `) // ls -l's date
-		spaces := regexp.MustCompile(` +`)                         // ls -l's alignment
+		spaces := regexp.MustCompile(` +`)                          // ls -l's alignment
 		do := func(script, want string) {
 			t.Helper()
 			out, errOut, code := runGproot(t, env, "-S", r, "sh", "-c", script)
