@@ -68,6 +68,7 @@ demo: build
 	run cat /etc/debian_version; \
 	run sh -c 'id; uname -a; ls /'; \
 	run apt-cache policy bash; \
+	run -0 -k 3.10 sh -c 'id; uname -r'; \
 	exit $$fail
 
 bench: build

@@ -78,8 +78,29 @@ type Stat struct {
 	Nlink    uint64
 }
 
-// NewMemDB returns a database that saves nothing.
-func NewMemDB() *DB { return &DB{byKey: map[Key]*Record{}} }
+// NewMemDB returns a database of the rootfs at root ("" for none) that
+// saves nothing.
+func NewMemDB(root string) *DB {
+	if root != "" {
+		root = filepath.Clean(root)
+	}
+	return &DB{root: root, byKey: map[Key]*Record{}}
+}
+
+// Unsaved is the number of records of files in the rootfs that are not in
+// its log: all of them for a NewMemDB.
+func (db *DB) Unsaved() int {
+	if db.log != nil {
+		return 0
+	}
+	n := 0
+	for _, r := range db.byKey {
+		if r.Path != "" && !strings.HasPrefix(r.Path, "/") {
+			n++
+		}
+	}
+	return n
+}
 
 // OpenDB opens (creating it if needed) the log of the rootfs at root and
 // loads its records; files that are gone are dropped. The log is

@@ -281,12 +281,17 @@ func start(cfg *Config) int {
 		creds = fakeid.New(cfg.FakeUID, cfg.FakeGID, fakeid.Bounding())
 		fake = &fakeid.Session{RealUID: uint32(os.Getuid()), RealGID: uint32(os.Getgid()), UID: cfg.FakeUID, GID: cfg.FakeGID}
 		if !cfg.NoFakeDB && !fake.RealRoot() {
-			fake.DB = openFakeDB(view.Root(), cfg.Verbose)
+			var why error
+			fake.DB, why = openFakeDB(view.Root())
 			defer func() {
-				if fake.DB.Err != nil && cfg.Verbose >= 0 {
-					fmt.Fprintf(os.Stderr, "gproot: warning: %v: some faked ownerships of this run are not saved\n", fake.DB.Err)
+				db := fake.DB
+				if db.Err != nil {
+					why = db.Err
 				}
-				fake.DB.Close()
+				if n := db.Unsaved(); (n > 0 || db.Err != nil) && why != nil && cfg.Verbose >= 0 {
+					fmt.Fprintf(os.Stderr, "gproot: warning: %v: %d faked ownerships of this run are not saved for the next\n", why, n)
+				}
+				db.Close()
 			}()
 		}
 	}
@@ -350,19 +355,16 @@ func start(cfg *Config) int {
 
 // openFakeDB opens the rootfs's record of faked ownerships; where it
 // cannot be kept (the host's / as rootfs, a rootfs the user cannot
-// write), the records last for this run only.
-func openFakeDB(root string, verbose int) *fakeid.DB {
+// write), the records last for this run only, and the error says why.
+func openFakeDB(root string) (*fakeid.DB, error) {
 	if root == "/" {
-		return fakeid.NewMemDB()
+		return fakeid.NewMemDB(""), nil
 	}
 	db, err := fakeid.OpenDB(root)
 	if err != nil {
-		if verbose >= 0 {
-			fmt.Fprintf(os.Stderr, "gproot: warning: %v: faked ownerships last for this run only (--no-fake-db: not at all)\n", err)
-		}
-		return fakeid.NewMemDB()
+		return fakeid.NewMemDB(root), err
 	}
-	return db
+	return db, nil
 }
 
 func isDir(v *pathfs.View, guest string) bool {
