@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"testing"
 )
 
@@ -36,4 +37,24 @@ func TestKernelRelease(t *testing.T) {
 			oneLine(t, "stderr", errOut)
 		})
 	}
+}
+
+// TestKernelTooOld runs testdata/c/oscheck.c, which checks the kernel
+// version as glibc did before 2.36 (the vDSO's note, else uname) and
+// fails with "FATAL: kernel too old" below the version it asks for: a
+// version above the real kernel's fails natively and runs under -k.
+// (Bookworm's glibc 2.36 no longer checks: it cannot show this itself.)
+func TestKernelTooOld(t *testing.T) {
+	r := rootfs(t)
+	bin := cGuest(t, "oscheck", "oscheck.c")
+	_, errOut, code := run(t, nil, asNobody(bin, "99.0")...)
+	if code != 127 || errOut != "FATAL: kernel too old\n" {
+		t.Fatalf("natively: exit %d, stderr %q, want the FATAL error", code, errOut)
+	}
+	eachMode(t, func(t *testing.T, env []string) {
+		out, errOut, code := runGproot(t, env, "-k", "99.0", "-r", r, "-b", filepath.Dir(bin)+":"+guestBinDir, guestBinDir+"/oscheck", "99.0")
+		if code != 0 || out != "ok 99.0\n" {
+			t.Errorf("exit %d, stdout %q, want \"ok 99.0\"\nstderr:\n%s", code, out, errOut)
+		}
+	})
 }
