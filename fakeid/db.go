@@ -235,15 +235,21 @@ func (db *DB) Moved(oldHost, newHost string) {
 	case db.saved(oldP) && db.saved(newP):
 		db.append("mv " + strconv.Quote(oldP) + " " + strconv.Quote(newP))
 	default: // in or out of the rootfs
-		for _, o := range olds {
-			if db.saved(o) {
-				db.append("del " + strconv.Quote(o))
-			}
+		db.logMoved(olds, moved)
+	}
+}
+
+// logMoved logs records that moved from the paths olds: the old paths
+// are deleted first, since a new path may be another record's old one.
+func (db *DB) logMoved(olds []string, moved []*Record) {
+	for _, o := range olds {
+		if db.saved(o) {
+			db.append("del " + strconv.Quote(o))
 		}
-		for _, r := range moved {
-			if db.saved(r.Path) {
-				db.append(setLine(r))
-			}
+	}
+	for _, r := range moved {
+		if db.saved(r.Path) {
+			db.append(setLine(r))
 		}
 	}
 }
@@ -451,14 +457,5 @@ func (db *DB) Exchanged(a, b string) {
 		olds = append(olds, old)
 		moved = append(moved, r)
 	}
-	for _, o := range olds {
-		if db.saved(o) {
-			db.append("del " + strconv.Quote(o))
-		}
-	}
-	for _, r := range moved {
-		if db.saved(r.Path) {
-			db.append(setLine(r))
-		}
-	}
+	db.logMoved(olds, moved)
 }

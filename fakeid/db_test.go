@@ -163,3 +163,29 @@ func TestChownChmodRules(t *testing.T) {
 		t.Error("RootAccess")
 	}
 }
+
+// TestDBExchange swaps two directories' records, as
+// renameat2(RENAME_EXCHANGE), and checks a later run sees them swapped.
+func TestDBExchange(t *testing.T) {
+	root := t.TempDir()
+	for _, p := range []string{"a/x", "b/x"} {
+		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
+		os.WriteFile(filepath.Join(root, p), nil, 0o644)
+	}
+	s := session(t, root)
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
+	s.SetOwner(a+"/x", statOf(t, a+"/x"), 1, 1)
+	s.SetOwner(b+"/x", statOf(t, b+"/x"), 2, 2)
+	if err := unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE); err != nil {
+		t.Skipf("renameat2(RENAME_EXCHANGE): %v", err)
+	}
+	s.DB.Exchanged(a, b)
+	s.DB.Close()
+	s = session(t, root)
+	if st := shown(t, s, a+"/x"); st.UID != 2 {
+		t.Errorf("a/x after the exchange: uid %d, want 2", st.UID)
+	}
+	if st := shown(t, s, b+"/x"); st.UID != 1 {
+		t.Errorf("b/x after the exchange: uid %d, want 1", st.UID)
+	}
+}
