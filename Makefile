@@ -1,7 +1,8 @@
 # gproot: see README.md.
 #
 #   make build   static bin/gproot
-#   make test    go vet, then every test (builds the Debian test rootfs first when root)
+#   make test    go vet, -race on the packages without ptrace, then every test
+#                (builds the Debian test rootfs first when root)
 #   make demo    a few commands in the Debian rootfs under gproot
 #   make bench   benchmarks, then a table of them
 #   make fuzz    fuzz the path resolver for a minute
@@ -14,6 +15,8 @@ FUZZTIME ?= 60s
 # Extra flags, e.g. make test TESTFLAGS='-run TestBindings -v'
 TESTFLAGS ?=
 BENCHFLAGS ?=
+# Packages without ptrace code, also tested with the race detector.
+RACE_PKGS ?= ./fakeid ./pathfs ./syscalls ./arch ./bench/cmd/table
 
 ifeq ($(shell id -u),0)
 # As root, keep the rootfs cache where uid 65534 (the user the tests and the
@@ -40,6 +43,7 @@ vet:
 	$(GO) vet ./...
 
 test: vet
+	$(GO) test -race -count=1 $(RACE_PKGS)
 	@$(ROOTFS_SETUP); \
 	echo "GPROOT_ROOTFS=$${GPROOT_ROOTFS:-(unset: the end-to-end tests skip)}"; \
 	echo "$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./..."; \
