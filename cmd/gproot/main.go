@@ -3,10 +3,10 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"runtime"
 
+	"github.com/gproot/gproot/prootcmd"
 	"github.com/gproot/gproot/tracer"
 )
 
@@ -23,18 +23,5 @@ func main() {
 		tracer.StubMain()
 		return
 	}
-	os.Exit(gproot(os.Args, os.Environ()))
-}
-
-// gproot is the command without os.Exit: it returns the exit status.
-func gproot(args, env []string) int {
-	cfg, err := parse(args, env)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "gproot: %v\n", err)
-		return 1
-	}
-	if cfg == nil { // -h or -V
-		return 0
-	}
-	return start(cfg)
+	os.Exit(prootcmd.Main(os.Args, os.Environ()))
 }

@@ -1,4 +1,8 @@
-package main
+// Package prootcmd is gproot's command line: PRoot's options parsed into
+// a Config, and a tracer run of the guest command. cmd/gproot is a thin
+// main around Main; junest's proot backend calls Main in-process with the
+// arguments JuNest gives proot.
+package prootcmd
 
 import (
 	"errors"
@@ -17,8 +21,24 @@ import (
 	"github.com/gproot/gproot/tracer"
 )
 
-// Version is gproot's version, set at link time (-X main.Version=...).
+// Version is gproot's version, set at link time
+// (-X github.com/gproot/gproot/prootcmd.Version=...).
 var Version = "0.1.0"
+
+// Main runs gproot's command line (args[0] is the program name) and
+// returns the exit status: the guest command's, or 1 for gproot's own
+// errors, each reported in one line on stderr.
+func Main(args, env []string) int {
+	cfg, err := Parse(args, env)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gproot: %v\n", err)
+		return 1
+	}
+	if cfg == nil { // -h or -V
+		return 0
+	}
+	return Start(cfg)
+}
 
 // Config is a parsed command line.
 type Config struct {
@@ -71,8 +91,8 @@ var hostFilesR = []string{
 	"/etc/localtime", "/dev", "/sys", "/proc", "/tmp", "/run", "/var/run/dbus/system_bus_socket",
 }
 
-// parse turns the command line into a Config, nil after -h or -V.
-func parse(args, env []string) (*Config, error) {
+// Parse turns the command line into a Config, nil after -h or -V.
+func Parse(args, env []string) (*Config, error) {
 	var cfg *Config
 	// urfave/cli answers -h itself; its printer is replaced by one that
 	// does not align every option on the longest names.
@@ -231,8 +251,9 @@ func getenv(env []string, key string) string {
 	return ""
 }
 
-// start builds the guest view, finds the command in it and runs it.
-func start(cfg *Config) int {
+// Start builds the guest view, finds the command in it and runs it; it
+// returns the exit status.
+func Start(cfg *Config) int {
 	st, err := os.Stat(cfg.Rootfs)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gproot: rootfs %s: %v; give an existing directory with -r or -R\n", cfg.Rootfs, unwrapErrno(err))
