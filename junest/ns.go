@@ -149,12 +149,12 @@ func runChild(plan *NSPlan, flags uintptr) (int, error) {
 		return 1, err
 	}
 	cmd := &exec.Cmd{
-		Path:   "/proc/self/exe",
-		Args:   []string{"junest-ns"},
-		Env:    []string{nsEnv + "=" + string(js)},
-		Stdin:  os.Stdin,
-		Stdout: os.Stdout,
-		Stderr: os.Stderr,
+		Path:        "/proc/self/exe",
+		Args:        []string{"junest-ns"},
+		Env:         []string{nsEnv + "=" + string(js)},
+		Stdin:       os.Stdin,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
 		SysProcAttr: &syscall.SysProcAttr{Cloneflags: flags, Pdeathsig: syscall.SIGKILL},
 	}
 	if flags&syscall.CLONE_NEWUSER != 0 {
