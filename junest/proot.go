@@ -70,7 +70,9 @@ func (e *Env) ProotArgs(o RunOptions) ([]string, error) {
 		return nil, err
 	}
 	args = append(args, extra...)
-	args = append(args, "--")
+	// No "--" before the command: PRoot 5.1 refuses it (a
+	// --backend-command proot), and the command's first word, /bin/sh,
+	// ends the options anyway.
 	return append(args, ShellCommand(o.Command)...), nil
 }
 
