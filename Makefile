@@ -1,9 +1,10 @@
-# gproot: see README.md.
+# gproot and junest: see README.md.
 #
-#   make build   static bin/gproot
+#   make build   static bin/gproot and bin/junest
 #   make test    go vet, -race on the packages without ptrace, then every test
 #                (builds the Debian test rootfs first when root)
-#   make demo    a few commands in the Debian rootfs under gproot
+#   make demo    JuNest's flow on an image of the Debian rootfs: setup, a
+#                package installed under fake root, run; then gproot itself
 #   make bench   benchmarks, then a table of them
 #   make fuzz    fuzz the path resolver for a minute
 #   make clean   remove bin/
@@ -16,7 +17,7 @@ FUZZTIME ?= 60s
 TESTFLAGS ?=
 BENCHFLAGS ?=
 # Packages without ptrace code, also tested with the race detector.
-RACE_PKGS ?= ./fakeid ./pathfs ./syscalls ./arch ./bench/cmd/table
+RACE_PKGS ?= ./fakeid ./pathfs ./syscalls ./arch ./bench/cmd/table ./junest
 
 ifeq ($(shell id -u),0)
 # As root, keep the rootfs cache where uid 65534 (the user the tests and the
@@ -38,6 +39,7 @@ all: build
 
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/gproot ./cmd/gproot
+	CGO_ENABLED=0 $(GO) build -o bin/junest ./cmd/junest
 
 vet:
 	$(GO) vet ./...
@@ -49,31 +51,11 @@ test: vet
 	echo "$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./..."; \
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
 
-# demo runs gproot the way a user would: as uid 65534 when make runs as root.
+# demo runs junest and gproot the way a user would: as uid 65534 when make
+# runs as root (testdata/demo.sh).
 demo: build
-	@set -u; \
-	rootfs=$$(sh testdata/mkrootfs.sh) || exit 1; \
-	bin=$(CURDIR)/bin/gproot; as=; who="$$(id -un)"; \
-	if [ "$$(id -u)" = 0 ]; then \
-		as="setpriv --reuid=65534 --regid=65534 --clear-groups"; who="uid 65534 (via setpriv)"; \
-		if ! $$as test -x "$$bin"; then \
-			tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; chmod 755 "$$tmp"; \
-			cp "$$bin" "$$tmp/"; bin=$$tmp/gproot; \
-		fi; \
-	fi; \
-	echo "== gproot demo: rootfs $$rootfs, running as $$who"; \
-	fail=0; \
-	run() { \
-		printf '\n$$ bin/gproot -R %s' "$$rootfs"; \
-		for a in "$$@"; do case $$a in *[!A-Za-z0-9_./=-]*) printf " '%s'" "$$a";; *) printf ' %s' "$$a";; esac; done; \
-		echo; \
-		$$as "$$bin" -R "$$rootfs" "$$@" || { echo "(exit status $$?)"; fail=1; }; \
-	}; \
-	run cat /etc/debian_version; \
-	run sh -c 'id; uname -a; ls /'; \
-	run apt-cache policy bash; \
-	run -0 -k 3.10 sh -c 'id; uname -r'; \
-	exit $$fail
+	@rootfs=$$(sh testdata/mkrootfs.sh) && debs=$$(sh testdata/mkdebs.sh) && \
+	sh testdata/demo.sh "$(CURDIR)/bin" "$$rootfs" "$$debs"
 
 bench: build
 	@set -o pipefail; $(ROOTFS_SETUP); \
