@@ -528,3 +528,69 @@ func TestBackendCommand(t *testing.T) {
 	out, errOut, code := s.junest([]string{"PROOT_NO_SECCOMP=1"}, "proot", "--backend-command", proot, "-f", "--", "sh", "-c", "id -u; cat /etc/debian_version")
 	expect(t, "junest proot --backend-command proot -f", out, errOut, code, "0\n"+string(release))
 }
+
+// TestBuild builds an image offline from a local pacman repository
+// (testdata/mkpkgs.sh: makepkg and repo-add of small packages, pacman
+// itself among them), installs it with setup, and uses pacman in it
+// under fake root: it lists the packages and installs another one from
+// that repository.
+func TestBuild(t *testing.T) {
+	if !isRoot() {
+		t.Skip("needs root: pacstrap mounts /proc, /sys and /dev in the new root (as a user it needs /etc/subuid entries)")
+	}
+	s := newSession(t)
+	cmd := exec.Command("sh", "../../testdata/mkpkgs.sh")
+	cmd.Env, cmd.Stderr = cacheEnv(), os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("testdata/mkpkgs.sh: %v", err)
+	}
+	repo := filepath.Join(s.user, "repo")
+	if _, errOut, code := s.run(nil, "", "cp", "-r", strings.TrimSpace(string(out)), repo); code != 0 {
+		t.Fatal(errOut)
+	}
+	conf := filepath.Join(s.dir, "pacman.conf")
+	text := "[options]\nArchitecture = auto\nSigLevel = Never\n\n[junest-local]\nServer = file://" + repo + "\n"
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outDir := filepath.Join(s.dir, "out")
+	if err := os.Mkdir(outDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	// A configuration without a repository: one line, no image.
+	empty := filepath.Join(s.dir, "empty.conf")
+	os.WriteFile(empty, []byte("[options]\nArchitecture = auto\n"), 0o644)
+	_, errOut, code := runAs(t, s.env(nil), outDir, junestPath, "build", "--pacman-conf", empty)
+	if code == 0 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "no repository") {
+		t.Errorf("junest build with no repository: exit %d, stderr:\n%s", code, errOut)
+	}
+	if left, _ := os.ReadDir(outDir); len(left) != 0 {
+		t.Errorf("a failed build left %v", left)
+	}
+
+	_, errOut, code = runAs(t, s.env(nil), outDir, junestPath, "build", "--pacman-conf", conf, "--packages", "junest-base hello-junest")
+	if code != 0 || !strings.Contains(errOut, "the image works") {
+		t.Fatalf("junest build: exit %d\n%s", code, errOut)
+	}
+	image := filepath.Join(outDir, "junest-x86_64.tar.gz")
+	out2, errOut, code := s.junest(nil, "setup", "-i", image)
+	if code != 0 {
+		t.Fatalf("junest setup -i %s: exit %d\n%s%s", image, code, out2, errOut)
+	}
+	info, _ := os.ReadFile(filepath.Join(s.home, "etc/junest/info"))
+	if string(info) != "JUNEST_ARCH=x86_64\n" {
+		t.Errorf("etc/junest/info: %q", info)
+	}
+	got, errOut, code := s.junest(nil, "proot", "-f", "--", "pacman", "-Q")
+	expect(t, "junest proot -f -- pacman -Q", got, errOut, code, "hello-junest 1.0-1\njunest-base 1.0-1\n")
+	_, errOut, code = s.junest(nil, "proot", "-f", "--", "pacman", "-S", "--noconfirm", "extra-junest")
+	if code != 0 {
+		t.Fatalf("junest proot -f -- pacman -S extra-junest: exit %d\n%s", code, errOut)
+	}
+	got, errOut, code = s.junest(nil, "proot", "--", "extra-junest")
+	expect(t, "junest proot -- extra-junest", got, errOut, code, "extra from a junest test package\n")
+	got, errOut, code = s.junest(nil, "proot", "-f", "--", "pacman", "-Qq")
+	expect(t, "pacman -Qq after pacman -S", got, errOut, code, "extra-junest\nhello-junest\njunest-base\n")
+}

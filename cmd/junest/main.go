@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -37,6 +38,10 @@ func main() {
 		tracer.StubMain()
 	case junest.IsNSChild():
 		junest.NSChildMain()
+	case filepath.Base(os.Args[0]) == "gproot":
+		// junest holds gproot: run as "gproot" (build's check does),
+		// it is gproot.
+		os.Exit(prootcmd.Main(os.Args, os.Environ()))
 	}
 	os.Exit(run(os.Args, os.Environ()))
 }
@@ -168,14 +173,22 @@ func run(args, vars []string) int {
 				Action: session(func(o junest.RunOptions) (int, error) { return env.Chroot(o, false) }, false)},
 			{
 				Name: "build", Aliases: []string{"b"}, OnUsageError: usageError,
-				Flags: []cli.Flag{&cli.BoolFlag{Name: "disable-check", Aliases: []string{"n"}, Usage: "do not check the built image"}},
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "disable-check", Aliases: []string{"n"}, Usage: "do not check the built image"},
+					&cli.StringFlag{Name: "pacman-conf", Usage: "pacman configuration `FILE` whose repositories the packages come from (default /etc/pacman.conf)"},
+					&cli.StringFlag{Name: "packages", Usage: "the `LIST` of packages to install, separated by spaces (default: " + strings.Join(junest.DefaultPackages, " ") + ")"},
+				},
 				Action: func(c *cli.Context) error {
 					if err := noArgs(c); err != nil {
 						return err
 					}
-					// Not built yet: say so rather than run "build" in the
-					// guest as a command of the default action would.
-					return fmt.Errorf("junest build is not available in this version yet: build the image with upstream JuNest on Arch Linux, then install it with 'junest setup -i junest-%s.tar.gz'", junest.HostArch())
+					ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+					defer stop()
+					return env.Build(ctx, junest.BuildOptions{
+						NoCheck:    c.Bool("disable-check"),
+						PacmanConf: c.String("pacman-conf"),
+						Packages:   strings.Fields(c.String("packages")),
+					})
 				},
 			},
 			{
@@ -250,8 +263,11 @@ Actions and options:
                              -b takes "-b HOST[:GUEST]" bindings
   r[oot]                     as root: a plain chroot
       -b ARGS, --backend-command CMD, -n
-  b[uild]                    build a junest-ARCH.tar.gz image (not available in this version yet)
-      -n, --disable-check    do not check the built image
+  b[uild]                    build junest-ARCH.tar.gz in the current directory with pacstrap and pacman
+                             (Arch, or Debian/Ubuntu with arch-install-scripts and pacman-package-manager)
+      -n, --disable-check    do not check the built image (pacman in it under gproot -0)
+      --pacman-conf FILE     the pacman.conf whose repositories the packages come from (default /etc/pacman.conf)
+      --packages LIST        the packages, separated by spaces (default: pacman coreutils bubblewrap)
   create-bin-wrappers        make host wrappers of the image's programs in JUNEST_HOME/usr/bin_wrappers
       -f, --force            replace the wrappers that exist
       -p, --bin-path DIR     wrap the programs of the image's DIR (default /usr/bin)
