@@ -1,11 +1,9 @@
 package junest
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"syscall"
 
 	"github.com/google/shlex"
 
@@ -115,17 +113,8 @@ func runExternal(prog string, args, env []string) (int, error) {
 	cmd := exec.Command(prog, args...)
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return 0, nil
-	case errors.As(err, &ee):
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return 128 + int(ws.Signal()), nil
-		}
-		return ee.ExitCode(), nil
-	default:
+	if err := cmd.Start(); err != nil {
 		return 127, fmt.Errorf("--backend-command %s: %w", prog, err)
 	}
+	return waitChild(cmd)
 }
