@@ -37,6 +37,9 @@ func (e *Env) Setup(ctx context.Context, o SetupOptions) error {
 	if !slices.Contains(Archs, arch) {
 		return errorf(ExitArchUnknown, "-a %s: unknown architecture; JuNest images exist for %s", arch, strings.Join(Archs, ", "))
 	}
+	if fi, err := os.Lstat(e.Home); err == nil && !fi.IsDir() {
+		return fmt.Errorf("JUNEST_HOME %s exists and is not a directory: move it away, or choose another JUNEST_HOME", e.Home)
+	}
 	if e.Installed() {
 		return fmt.Errorf("JuNest is already installed in %s: delete it first with 'junest setup -d', or choose another JUNEST_HOME", e.Home)
 	}

@@ -839,3 +839,30 @@ func TestMountsUnder(t *testing.T) {
 		})
 	}
 }
+
+// TestSetupHomeIsAFile: a regular file at JUNEST_HOME is refused, never
+// removed to put the image in its place.
+func TestSetupHomeIsAFile(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+	}{
+		{"regular file at JUNEST_HOME", "precious data"},
+		{"empty file at JUNEST_HOME", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			if err := os.WriteFile(e.Home, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			img := writeImage(t, e.TempDir, "image.tar.gz", goodImage(t, HostArch()))
+			err := e.Setup(context.Background(), SetupOptions{FromFile: img})
+			if err == nil {
+				t.Errorf("Setup replaced the file at JUNEST_HOME with the image")
+			}
+			wantFile(t, e.Home, 0o600, tt.content)
+			checkNoLeftovers(t, e)
+		})
+	}
+}

@@ -84,7 +84,7 @@ func Unpack(ctx context.Context, r io.Reader, dir string) (UnpackStats, error) {
 		return st, err
 	}
 	defer closeFn()
-	u := &unpacker{dir: dir, root: os.Geteuid() == 0, links: map[string]bool{}, st: &st}
+	u := &unpacker{dir: dir, root: os.Geteuid() == 0, st: &st}
 	tr := tar.NewReader(dr)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -119,20 +119,16 @@ func truncated(err error) error {
 type unpacker struct {
 	dir  string
 	root bool
-	// links are the archive's symlinks made so far (cleaned relative
-	// paths): no later entry may be written through one.
-	links map[string]bool
-	dirs  []dirAttrs
-	st    *UnpackStats
+	dirs []dirAttrs
+	st   *UnpackStats
 }
 
 // dirAttrs are applied to a directory once everything is in it: a
 // read-only directory must stay writable until then.
 type dirAttrs struct {
-	path  string
-	mode  os.FileMode
-	mtime time.Time
-	h     *tar.Header
+	path, rel string
+	mtime     time.Time
+	h         *tar.Header
 }
 
 // clean turns an entry name into a path relative to dir, refusing names
@@ -145,15 +141,40 @@ func clean(name string) (string, error) {
 	return n, nil
 }
 
-// checkParents refuses a relative path one of whose parents is a symlink
-// the archive made: writing through it could land outside dir.
+// checkParents refuses a relative path one of whose parents is not a
+// real directory in dir: a symlink the archive made (directly or through
+// a hard link to one) could take the write outside dir. Missing parents
+// are fine: they are made as directories.
 func (u *unpacker) checkParents(rel, name string) error {
-	for p := path.Dir(rel); p != "." && p != "/"; p = path.Dir(p) {
-		if u.links[p] {
+	if p, ok := u.notDir(path.Dir(rel)); !ok {
+		if fi, err := os.Lstat(filepath.Join(u.dir, p)); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 			return fmt.Errorf("entry %q goes through the symlink %q: refusing the image", name, p)
 		}
+		return fmt.Errorf("entry %q goes through %q, which is not a directory: refusing the image", name, p)
 	}
 	return nil
+}
+
+// notDir walks rel's components in dir from the top and returns the path
+// (relative to dir) of the first that exists and is not a directory
+// (lstat: a symlink is not one).
+func (u *unpacker) notDir(rel string) (string, bool) {
+	if rel == "." || rel == "" {
+		return "", true
+	}
+	for i := 0; i <= len(rel); i++ {
+		if i < len(rel) && rel[i] != '/' {
+			continue
+		}
+		fi, err := os.Lstat(filepath.Join(u.dir, rel[:i]))
+		if err != nil {
+			return "", true
+		}
+		if !fi.IsDir() {
+			return rel[:i], false
+		}
+	}
+	return "", true
 }
 
 func (u *unpacker) entry(h *tar.Header, r io.Reader) error {
@@ -167,7 +188,7 @@ func (u *unpacker) entry(h *tar.Header, r io.Reader) error {
 	target := filepath.Join(u.dir, rel)
 	if rel == "." {
 		if h.Typeflag == tar.TypeDir {
-			u.dirs = append(u.dirs, dirAttrs{path: target, mode: h.FileInfo().Mode(), mtime: h.ModTime, h: h})
+			u.dirs = append(u.dirs, dirAttrs{path: target, rel: rel, mtime: h.ModTime, h: h})
 		}
 		return nil
 	}
@@ -180,7 +201,6 @@ func (u *unpacker) entry(h *tar.Header, r io.Reader) error {
 		if err := os.RemoveAll(target); err != nil {
 			return fmt.Errorf("%s: %w", h.Name, err)
 		}
-		delete(u.links, rel)
 	}
 	mode := uint32(h.Mode) & 0o7777
 	switch h.Typeflag {
@@ -188,7 +208,7 @@ func (u *unpacker) entry(h *tar.Header, r io.Reader) error {
 		if err := os.Mkdir(target, 0o700); err != nil && !os.IsExist(err) {
 			return fmt.Errorf("%s: %w", h.Name, err)
 		}
-		u.dirs = append(u.dirs, dirAttrs{path: target, mode: os.FileMode(mode), mtime: h.ModTime, h: h})
+		u.dirs = append(u.dirs, dirAttrs{path: target, rel: rel, mtime: h.ModTime, h: h})
 		return nil
 	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
 		f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -207,7 +227,6 @@ func (u *unpacker) entry(h *tar.Header, r io.Reader) error {
 		if err := os.Symlink(h.Linkname, target); err != nil {
 			return fmt.Errorf("%s: %w", h.Name, err)
 		}
-		u.links[rel] = true
 		u.owner(target, h)
 		u.xattrs(target, h)
 		return unix.Lutimes(target, []unix.Timeval{unix.NsecToTimeval(h.ModTime.UnixNano()), unix.NsecToTimeval(h.ModTime.UnixNano())})
@@ -296,12 +315,18 @@ func (u *unpacker) xattrs(p string, h *tar.Header) {
 func (u *unpacker) finishDirs() error {
 	sort.SliceStable(u.dirs, func(i, j int) bool { return len(u.dirs[i].path) > len(u.dirs[j].path) })
 	for _, d := range u.dirs {
+		// A later entry may have replaced the directory, or one of its
+		// parents, by a symlink or a file: chmod(2) would follow it.
+		if _, ok := u.notDir(d.rel); !ok {
+			continue
+		}
 		u.owner(d.path, d.h)
 		u.xattrs(d.path, d.h)
 		if err := os.Chmod(d.path, posixMode(uint32(d.h.Mode)&0o7777)); err != nil {
 			return err
 		}
-		if err := os.Chtimes(d.path, d.mtime, d.mtime); err != nil {
+		ts := []unix.Timespec{unix.NsecToTimespec(d.mtime.UnixNano()), unix.NsecToTimespec(d.mtime.UnixNano())}
+		if err := unix.UtimesNanoAt(unix.AT_FDCWD, d.path, ts, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			return err
 		}
 	}

@@ -31,7 +31,8 @@ export JUNEST_HOME
 if [ -n "${JUNEST_ORIGINAL_PATH:-}" ]; then PATH=$JUNEST_ORIGINAL_PATH; fi
 junest=%[2]s
 [ -x "$junest" ] || junest=junest
-eval "set -- ${JUNEST_ARGS:-ns} -- %[3]s \"\$@\""
+name=%[3]s
+eval "set -- ${JUNEST_ARGS:-ns} -- \"\$name\" \"\$@\""
 exec "$junest" "$@"
 `, shellQuote(home), shellQuote(junestBin), shellQuote(name))
 }
