@@ -12,7 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -72,7 +74,9 @@ func (e *Env) Setup(ctx context.Context, o SetupOptions) error {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("JUNEST_HOME's parent %s: %w", parent, err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(e.Home)+".setup-")
+	prefix := "." + filepath.Base(e.Home) + ".setup-"
+	removeStale(parent, prefix)
+	tmp, err := os.MkdirTemp(parent, prefix+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
 		return fmt.Errorf("temporary directory beside %s: %w", e.Home, err)
 	}
@@ -124,6 +128,27 @@ func (e *Env) Setup(ctx context.Context, o SetupOptions) error {
 	}
 	e.info("JuNest installed successfully in %s (%d files)", e.Home, stats.Entries)
 	return nil
+}
+
+// removeStale removes what setups killed before they could clean up left
+// beside JUNEST_HOME: PREFIX-PID-* directories of processes that are gone.
+func removeStale(parent, prefix string) {
+	ents, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, ent := range ents {
+		rest, ok := strings.CutPrefix(ent.Name(), prefix)
+		if !ok || !ent.IsDir() {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid <= 0 || syscall.Kill(pid, 0) != syscall.ESRCH {
+			continue
+		}
+		removeTree(filepath.Join(parent, ent.Name()))
+	}
 }
 
 // removeTree removes a directory tree even where the image made parts of
@@ -304,8 +329,11 @@ func (e *Env) Delete(yes bool) error {
 	} else if len(m) > 0 {
 		return fmt.Errorf("%s still has mounts inside (%s): end the JuNest sessions using it, or unmount them as root, then delete again", e.Home, strings.Join(m, ", "))
 	}
-	if !yes && e.Interactive {
-		fmt.Fprintf(e.Stderr, "Are you sure to delete JuNest located in %s? (N/y)> ", e.Home)
+	if !yes {
+		// As upstream, the answer is read from stdin whether or not it
+		// is a terminal, and anything but yes keeps JuNest: `echo n |`
+		// and `</dev/null` delete nothing, `yes |` deletes.
+		fmt.Fprintf(e.Stderr, "Are you sure to delete JuNest located in %s? (y/N)> ", e.Home)
 		answer, _ := bufio.NewReader(e.Stdin).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
 			e.info("not deleted")

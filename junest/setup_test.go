@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -653,8 +654,20 @@ func TestDelete(t *testing.T) {
 			yes: true, wantGone: true,
 		},
 		{
-			name:     "not yes but not interactive",
+			name:     "no terminal, no answer: kept",
 			prepare:  func(t *testing.T, home string) { mustWrite(t, filepath.Join(home, "f"), 0o644) },
+			wantGone: false,
+		},
+		{
+			name:     "no terminal, answered n: kept",
+			prepare:  func(t *testing.T, home string) { mustWrite(t, filepath.Join(home, "f"), 0o644) },
+			stdin:    "n\n",
+			wantGone: false,
+		},
+		{
+			name:     "no terminal, answered yes",
+			prepare:  func(t *testing.T, home string) { mustWrite(t, filepath.Join(home, "f"), 0o644) },
+			stdin:    "yes\n",
 			wantGone: true,
 		},
 		{
@@ -715,8 +728,8 @@ func TestDelete(t *testing.T) {
 					t.Errorf("stderr %q", s)
 				}
 			}
-			if tt.interactive {
-				if s := stderrOf(e); !strings.Contains(s, "Are you sure to delete JuNest located in "+e.Home+"? (N/y)> ") {
+			if !tt.yes && tt.prepare != nil {
+				if s := stderrOf(e); !strings.Contains(s, "Are you sure to delete JuNest located in "+e.Home+"? (y/N)> ") {
 					t.Errorf("no question on stderr: %q", s)
 				}
 			}
@@ -864,5 +877,31 @@ func TestSetupHomeIsAFile(t *testing.T) {
 			wantFile(t, e.Home, 0o600, tt.content)
 			checkNoLeftovers(t, e)
 		})
+	}
+}
+
+// TestSetupRemovesStaleTempDirs: what a setup killed with SIGKILL left
+// beside JUNEST_HOME (its pid gone) is removed by the next setup; a
+// running setup's directory is not.
+func TestSetupRemovesStaleTempDirs(t *testing.T) {
+	e := newTestEnv(t)
+	parent := filepath.Dir(e.Home)
+	stale := filepath.Join(parent, "."+filepath.Base(e.Home)+".setup-2147483646-123")
+	live := filepath.Join(parent, "."+filepath.Base(e.Home)+".setup-"+strconv.Itoa(os.Getpid())+"-456")
+	for _, d := range []string{stale, live} {
+		mustWrite(t, filepath.Join(d, "f"), 0o644)
+	}
+	img := filepath.Join(parent, "img.tar.gz")
+	if err := os.WriteFile(img, goodImage(t, HostArch()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Setup(context.Background(), SetupOptions{FromFile: img}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale %s still there: %v", stale, err)
+	}
+	if _, err := os.Lstat(live); err != nil {
+		t.Errorf("a live setup's %s was removed: %v", live, err)
 	}
 }

@@ -155,6 +155,9 @@ func run(args, vars []string) int {
 						return err
 					}
 					if c.Bool("delete") {
+						if c.IsSet("from-file") || c.IsSet("arch") {
+							return fmt.Errorf("-d deletes JuNest, -i and -a install it: give one of them")
+						}
 						return env.Delete(false)
 					}
 					ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
